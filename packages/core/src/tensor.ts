@@ -25,8 +25,15 @@ export interface GradFn {
   readonly name: string;
 }
 
+// Safety net only: frees the storage reference of a tensor that was garbage collected undisposed.
 const finalizer: FinalizationRegistry<Storage> | null =
-  typeof FinalizationRegistry === 'undefined' ? null : new FinalizationRegistry((s: Storage) => s.release());
+  typeof FinalizationRegistry === 'undefined'
+    ? null
+    : new FinalizationRegistry((s: Storage) => {
+        const dev = s.backend.name;
+        engine.liveTensors.set(dev, (engine.liveTensors.get(dev) ?? 0) - 1);
+        s.release();
+      });
 
 /**
  * An n-dimensional array on a device. Tensors are immutable views over reference-counted storage:
@@ -36,7 +43,23 @@ const finalizer: FinalizationRegistry<Storage> | null =
  * const x = tensor([[1, 2], [3, 4]]);
  * x.matmul(x).add(1).toString();
  */
+const TENSOR_BRAND = Symbol.for('tessera.tensor');
+
 export class Tensor {
+  /**
+   * `x instanceof Tensor` also holds for tensors made by another loaded copy of `@tessera/core`
+   * (ESM and CommonJS side by side), which share one engine.
+   */
+  static [Symbol.hasInstance](x: unknown): boolean {
+    if (this !== Tensor) return Function.prototype[Symbol.hasInstance].call(this, x);
+    return typeof x === 'object' && x !== null && (x as { [TENSOR_BRAND]?: boolean })[TENSOR_BRAND] === true;
+  }
+
+  /** @internal brand checked by `instanceof`. */
+  get [TENSOR_BRAND](): boolean {
+    return true;
+  }
+
   /** Unique id, increasing in creation order. */
   readonly id: number;
   /** Whether autograd records ops on this tensor. */
@@ -53,7 +76,7 @@ export class Tensor {
   _kept = false;
   private _disposed = false;
 
-  private constructor(
+  protected constructor(
     /** @internal */ readonly storage: Storage,
     readonly shape: readonly number[],
     readonly strides: readonly number[],

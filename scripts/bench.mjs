@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// Benchmarks Tessera side by side with its peers in one run: prints a table of medians and
+// speedups against each peer, checks the goals in bench/cases.mjs, and writes
+// bench-results/latest.json. A missed goal is reported, not an error.
+//
+//   pnpm bench                      build, then run every case (about 1-2 minutes)
+//   node scripts/bench.mjs --quick  fewer samples (smoke test)
+//   node scripts/bench.mjs --only matmul-f32-256,add --peers tessera-cpu,tfjs-cpu
+//   node scripts/bench.mjs --out path/to/result.json
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { CASES, SUBJECT } from '../bench/cases.mjs';
+import { PEERS } from '../bench/peers/index.mjs';
+import { DEFAULT_PLAN, QUICK_PLAN, measure, median } from '../bench/timing.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    peers: { type: 'string' },
+    out: { type: 'string', default: join(root, 'bench-results', 'latest.json') },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log('usage: node scripts/bench.mjs [--quick] [--only case,...] [--peers peer,...] [--out file.json]');
+  console.log(`cases: ${CASES.map((c) => c.id).join(', ')}`);
+  console.log(`peers: ${PEERS.map((p) => p.id).join(', ')}`);
+  process.exit(0);
+}
+
+const list = (s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : null);
+const onlyCases = list(args.only);
+const onlyPeers = list(args.peers);
+const cases = CASES.filter((c) => !onlyCases || onlyCases.some((o) => c.id.includes(o)));
+const plan = args.quick ? QUICK_PLAN : DEFAULT_PLAN;
+const started = Date.now();
+const log = (msg) => process.stderr.write(`${msg}\n`);
+
+// ---- peers ----
+const peers = [];
+for (const peer of PEERS) {
+  if (onlyPeers && !onlyPeers.includes(peer.id)) continue;
+  const entry = { peer, id: peer.id, label: peer.id, available: false };
+  try {
+    const r = await peer.setup();
+    if (r?.skip) entry.reason = r.skip;
+    else Object.assign(entry, { available: true, label: r?.label ?? peer.id, info: r?.info ?? {} });
+  } catch (e) {
+    entry.reason = `setup failed: ${e?.message ?? e}`;
+  }
+  log(entry.available ? `peer ${peer.id}: ${entry.label}` : `peer ${peer.id}: skipped (${entry.reason})`);
+  peers.push(entry);
+}
+const active = peers.filter((p) => p.available);
+
+// ---- measurements ----
+const results = [];
+for (const kase of cases) {
+  const row = { case: kase, results: {} };
+  for (const p of active) {
+    let r;
+    try {
+      let samples = null;
+      if (typeof p.peer.measure === 'function') {
+        samples = (await p.peer.measure(kase, plan))?.samples ?? null;
+      } else {
+        const prep = p.peer.prepare(kase);
+        if (prep) {
+          try {
+            samples = measure(prep.fn, plan, prep.opsPerCall ?? 1).samples;
+          } finally {
+            prep.cleanup?.();
+          }
+        }
+      }
+      if (samples === null) r = { unsupported: true };
+      else {
+        const sec = median(samples);
+        r = {
+          value: kase.metric(sec),
+          medianSecondsPerOp: sec,
+          minSecondsPerOp: Math.min(...samples),
+          maxSecondsPerOp: Math.max(...samples),
+          samples: samples.length,
+        };
+      }
+    } catch (e) {
+      r = { error: String(e?.message ?? e) };
+    }
+    globalThis.gc?.();
+    row.results[p.id] = r;
+    log(`${kase.id.padEnd(20)} ${p.id.padEnd(12)} ${r.error ? `error: ${r.error}` : r.unsupported ? 'unsupported' : `${fmt(r.value)} ${kase.unit} (${r.samples} samples)`}`);
+  }
+  // speedup of the subject against every other peer: their time / subject time
+  const subj = row.results[SUBJECT];
+  row.speedups = {};
+  for (const p of active) {
+    const other = row.results[p.id];
+    if (p.id !== SUBJECT && subj?.medianSecondsPerOp && other?.medianSecondsPerOp) {
+      row.speedups[p.id] = other.medianSecondsPerOp / subj.medianSecondsPerOp;
+    }
+  }
+  const g = kase.goal;
+  const s = g ? row.speedups[g.baseline] : undefined;
+  row.status = !g ? '' : s === undefined ? 'n/a' : s >= g.minSpeedup ? 'PASS' : 'MISS';
+  results.push(row);
+}
+for (const p of peers) if (p.available) await p.peer.teardown?.();
+
+// ---- report ----
+function fmt(x) {
+  if (x === undefined || x === null || !Number.isFinite(x)) return '-';
+  if (x >= 100) return x.toFixed(0);
+  if (x >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+const others = active.filter((p) => p.id !== SUBJECT);
+const header = [
+  'case',
+  'unit',
+  ...active.map((p) => p.id),
+  ...others.map((p) => `speedup vs ${p.id}`),
+  'goal',
+  'status',
+];
+const rows = results.map((row) => [
+  row.case.id,
+  row.case.unit,
+  ...active.map((p) => {
+    const r = row.results[p.id];
+    return r.error ? 'error' : r.unsupported ? '-' : fmt(r.value);
+  }),
+  ...others.map((p) => (row.speedups[p.id] === undefined ? '-' : `${fmt(row.speedups[p.id])}x`)),
+  row.case.goal?.text ?? '',
+  row.status,
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+
+console.log('');
+console.log(`Tessera benchmarks: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${args.quick ? 'quick plan' : 'default plan'}`);
+for (const p of peers) console.log(`  ${p.id.padEnd(12)} ${p.available ? p.label : `skipped: ${p.reason}`}`);
+console.log(`Medians over repeated runs after warmup; speedup = peer time / ${SUBJECT} time (> 1: ${SUBJECT} faster).`);
+console.log('');
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const r of rows) console.log(line(r));
+const misses = results.filter((r) => r.status === 'MISS').length;
+const errors = results.reduce((n, r) => n + Object.values(r.results).filter((x) => x.error).length, 0);
+console.log('');
+
+const json = {
+  schema: 1,
+  date: new Date().toISOString(),
+  plan: { name: args.quick ? 'quick' : 'default', ...plan },
+  environment: {
+    node: process.version,
+    v8: process.versions.v8,
+    platform: process.platform,
+    arch: process.arch,
+    cpu: os.cpus()[0]?.model ?? null,
+    cores: os.cpus().length,
+    totalMemoryBytes: os.totalmem(),
+  },
+  subject: SUBJECT,
+  peers: peers.map(({ id, label, available, reason, info }) => ({ id, label, available, reason, info })),
+  cases: results.map((row) => ({
+    id: row.case.id,
+    title: row.case.title,
+    kind: row.case.kind,
+    params: row.case.params,
+    unit: row.case.unit,
+    higherIsBetter: row.case.higherIsBetter,
+    goal: row.case.goal ?? null,
+    results: row.results,
+    speedups: row.speedups,
+    status: row.status || null,
+  })),
+  elapsedSeconds: (Date.now() - started) / 1000,
+};
+mkdirSync(dirname(resolve(args.out)), { recursive: true });
+writeFileSync(resolve(args.out), `${JSON.stringify(json, null, 2)}\n`);
+console.log(
+  `${results.length} cases, ${misses} goal${misses === 1 ? '' : 's'} missed, ${errors} error${errors === 1 ? '' : 's'}; ` +
+    `${json.elapsedSeconds.toFixed(1)}s; wrote ${relative(process.cwd(), resolve(args.out)) || args.out}`,
+);
