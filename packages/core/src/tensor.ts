@@ -167,6 +167,7 @@ export class Tensor {
 
   /** Reads the elements in row-major order as a new typed array. */
   async data(): Promise<TypedArray> {
+    this.assertAlive();
     const c = this.isContiguous() && this.offset === 0 ? this : V.contiguousCopy(this);
     try {
       return await c.backend.read(c.storage.data, c.dtype, c.size);
@@ -177,6 +178,7 @@ export class Tensor {
 
   /** Synchronous read; throws on devices that can only read asynchronously (use `await data()`). */
   dataSync(): TypedArray {
+    this.assertAlive();
     const b = this.backend;
     if (!b.readSync) throw new Error(`dataSync: device '${this.device}' cannot read synchronously; use 'await t.data()'`);
     const c = this.isContiguous() && this.offset === 0 ? this : V.contiguousCopy(this);

@@ -163,6 +163,7 @@ export function linspace(start: number, end: number, steps: number, options: Cre
   // Fill symmetric halves from both ends (as PyTorch does) so the last value is exactly `end`.
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) data[i] = i < half ? start + delta * i : end - delta * (steps - 1 - i);
+  if (steps === 1) data[0] = start; // PyTorch: a single step is `start`
   return finish(data, dtype, [steps], options);
 }
 

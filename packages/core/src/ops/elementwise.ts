@@ -13,10 +13,17 @@ import { checkOperand, resultType, scalarOn } from './scalar.js';
 type BinaryKind = 'arith' | 'truediv' | 'compare' | 'logical';
 
 /** Runs `fn(a, b)` with scalar operands turned into 0-d tensors on the other operand's device. */
-function withTensors(op: string, a: TensorLike, b: TensorLike, dtype: DType, fn: (a: Tensor, b: Tensor) => Tensor): Tensor {
+function withTensors(
+  op: string,
+  a: TensorLike,
+  b: TensorLike,
+  dtype: DType,
+  fn: (a: Tensor, b: Tensor) => Tensor,
+  device: Tensor | null = null,
+): Tensor {
   checkOperand(op, a, 'input');
   checkOperand(op, b, 'other');
-  const like = a instanceof Tensor ? a : b instanceof Tensor ? b : null;
+  const like = a instanceof Tensor ? a : b instanceof Tensor ? b : device;
   if (like === null) throw new TypeError(`${op}: at least one operand must be a Tensor`);
   const ta = a instanceof Tensor ? a : scalarOn(like.backend, a, dtype);
   const tb = b instanceof Tensor ? b : scalarOn(like.backend, b, dtype);
@@ -75,6 +82,9 @@ export function add(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
 
 /** `a - alpha * b`, broadcasting. */
 export function sub(a: TensorLike, b: TensorLike, alpha?: number): Tensor {
+  if ((a instanceof Tensor || b instanceof Tensor) && resultType(a, b) === 'bool') {
+    throw new TypeError('sub: subtraction with two bool operands is not supported; use logicalNot to invert a mask, or convert with .int() first');
+  }
   if (alpha !== undefined && alpha !== 1) return withScaled('sub', a, b, alpha, (x, y) => binary('sub', 'sub', 'arith', x, y));
   return binary('sub', 'sub', 'arith', a, b);
 }
@@ -159,7 +169,12 @@ export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
 }
 
 /** `-x`. */
-export const neg = (x: Tensor): Tensor => unary('neg', 'neg', 'same', x);
+export const neg = (x: Tensor): Tensor => {
+  if (x instanceof Tensor && x.dtype === 'bool') {
+    throw new TypeError('neg: negation of a bool tensor is not supported; use logicalNot to invert a mask');
+  }
+  return unary('neg', 'neg', 'same', x);
+};
 /** `|x|`. */
 export const abs = (x: Tensor): Tensor => unary('abs', 'abs', 'same', x);
 /** `e^x`. */
@@ -243,5 +258,5 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
         if (cb !== tb) cb.dispose();
       }
     });
-  });
+  }, condition);
 }

@@ -1,6 +1,6 @@
 /** Small host-built constant tensors used inside compositions. */
 import type { Backend } from '../backend.js';
-import { allocArray, type DType } from '../dtype.js';
+import { allocArray } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { fromData } from './dispatch.js';
 
@@ -11,9 +11,3 @@ export function arangeOn(backend: Backend, n: number): Tensor {
   return fromData(backend, backend.upload(a, 'int32'), 'int32', [n]);
 }
 
-/** An `n x n` lower-triangular matrix of ones. */
-export function trilOnesOn(backend: Backend, n: number, dtype: DType): Tensor {
-  const a = allocArray(dtype, n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = 1;
-  return fromData(backend, backend.upload(a, dtype), dtype, [n, n]);
-}

@@ -7,9 +7,9 @@ import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { fromData, runOp, viewOf } from './dispatch.js';
 import * as E from './elementwise.js';
-import { matmul } from './linalg.js';
-import { arangeOn, trilOnesOn } from './internal.js';
-import { reshape, transpose } from './views.js';
+import { arangeOn } from './internal.js';
+import { pad } from './join.js';
+import { reshape } from './views.js';
 
 type Dims = number | readonly number[] | null | undefined;
 
@@ -111,6 +111,8 @@ export function logsumexp(x: Tensor, dim: number | readonly number[], keepdim = 
   return runOp('logsumexp', [x], { dims: axes, keepdim }, () =>
     tidy(() => {
       const f = isFloat(x.dtype) ? x : cast(x, 'float32');
+      // An empty reduction has no max to shift by: log(0) = -inf, as in PyTorch.
+      if (axes.some((a) => x.shape[a] === 0)) return E.log(sum(f, axes, keepdim));
       const m = max(f, axes, true).detach();
       const safe = E.where(E.isfinite(m), m, 0);
       const s = E.log(sum(E.exp(E.sub(f, safe)), axes, true));
@@ -172,12 +174,17 @@ export function cumsum(x: Tensor, dim: number): Tensor {
     tidy(() => {
       if (x.ndim === 0) return E.add(x, 0);
       const dt = sumDtype(x.dtype);
-      const f = x.dtype === dt ? x : cast(x, dt);
+      let y = x.dtype === dt ? E.add(x, 0) : cast(x, dt);
+      // Default composition: a log-step (Hillis-Steele) scan, y += y shifted by k along `dim`,
+      // so NaN and infinities only reach later positions (backends may fuse a sequential scan).
       const n = x.shape[d]!;
-      // Default composition: a product with a lower-triangular matrix of ones (backends fuse a scan).
-      const last = d === x.ndim - 1 ? f : transpose(f, d, -1);
-      const out = matmul(last, transpose(trilOnesOn(x.backend, n, dt), 0, 1));
-      return d === x.ndim - 1 ? out : transpose(out, d, -1);
+      for (let k = 1; k < n; k *= 2) {
+        const padding = new Array<number>(2 * (x.ndim - d)).fill(0);
+        padding[2 * (x.ndim - 1 - d)] = k;
+        padding[2 * (x.ndim - 1 - d) + 1] = -k;
+        y = E.add(y, pad(y, padding));
+      }
+      return y;
     }),
   );
 }

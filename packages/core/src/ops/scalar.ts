@@ -36,7 +36,9 @@ export function resultType(a: TensorLike, b: TensorLike): DType {
   }
   if (a instanceof Tensor) return promoteWithScalar(a.dtype, b as number | boolean);
   if (b instanceof Tensor) return promoteWithScalar(b.dtype, a as number | boolean);
-  return typeof a === 'boolean' && typeof b === 'boolean' ? 'bool' : 'float32';
+  // Two scalars (only `where` gets here): bools stay bool, integers give int32 (PyTorch: int64).
+  if (typeof a === 'boolean' && typeof b === 'boolean') return 'bool';
+  return Number.isInteger(Number(a)) && Number.isInteger(Number(b)) ? 'int32' : 'float32';
 }
 
 function sameCategory(a: DType, b: DType): boolean {

@@ -284,7 +284,7 @@ export function index(x: Tensor, specs: readonly IndexSpec[]): Tensor {
     if (s === '...') for (let i = 0; i < x.ndim - consuming; i++) expanded.push(':');
     else expanded.push(s);
   }
-  let cur = x._share();
+  let cur = reshape(x, x.shape); // a recorded view (not `_share`), so autograd follows indexing
   let dim = 0;
   const step = (next: Tensor): void => {
     cur.dispose();

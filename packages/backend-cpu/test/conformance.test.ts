@@ -1,0 +1,3 @@
+import '@tessera/backend-cpu';
+import { runConformance } from '@tessera/conformance';
+runConformance({ device: 'cpu' });
