@@ -99,6 +99,14 @@ export const GRAD_TABLE: Readonly<Record<string, GradKind>> = {
   scatterAdd: 'rule',
   indexSelect: 'composite', // gather of an expanded index
   sort: 'rule', // values only; indices are int32
+  // convolution and pooling (rules/conv.ts): exact through windows2d/foldWindows2d, pad and matmul
+  windows2d: 'rule',
+  foldWindows2d: 'rule',
+  conv2d: 'composite',
+  convTranspose2d: 'composite',
+  maxPool2d: 'composite',
+  avgPool2d: 'composite',
+  adaptiveAvgPool2d: 'composite',
 };
 
 /** Whether autograd treats `op` as non-differentiable (its outputs never require grad). */

@@ -87,13 +87,11 @@ describe('gradients match PyTorch', () => {
     check(f, p, { y, loss });
   });
 
-  // Runs once core has conv2d and maxPool2d (the fixture is already generated).
-  const ops = core as unknown as Record<string, ((...args: unknown[]) => Tensor) | undefined>;
-  it.skipIf(!ops.conv2d || !ops.maxPool2d)('conv2d + relu + max pooling', () => {
+  it('conv2d + relu + max pooling', () => {
     const f = load('conv_pool');
     const p = inputsOf(f);
-    const conv = ops.conv2d!(p.x, p.w, p.b, { stride: 1, padding: 1 });
-    const pooled = ops.maxPool2d!(conv.relu(), { kernelSize: 2, stride: 2 });
+    const conv = core.conv2d(p.x!, p.w!, p.b, { stride: 1, padding: 1 });
+    const pooled = core.maxPool2d(conv.relu(), 2, { stride: 2 });
     const loss = pooled.mul(p.r!).sum();
     loss.backward();
     check(f, p, { pooled, loss });

@@ -164,6 +164,24 @@ add('sort', 'sort values dim 1', () => [leafT([3, 4])], (x) => T.sort(x!, 1).val
 add('sort', 'sort descending dim 0', () => [leaf([4, 2])], (x) => T.sort(x!, 0, true).values);
 add('sort', 'topk', () => [leaf([2, 5])], (x) => T.topk(x!, 2, 1).values);
 
+// ---- convolution and pooling ----
+const geo = (k: [number, number], s: [number, number], d: [number, number]) => ({ kernel: k, stride: s, dilation: d });
+add('windows2d', 'windows2d overlapping, strided input', () => [leafT([5, 4])], (x) => T.windows2d(x!, geo([2, 3], [1, 1], [1, 1])));
+add('windows2d', 'windows2d stride 2 dilation 2', () => [leaf([2, 7, 6])], (x) => T.windows2d(x!, geo([2, 2], [2, 1], [2, 2])));
+add('foldWindows2d', 'foldWindows2d into a larger map', () => [leaf([2, 2, 2, 2])], (w) => T.foldWindows2d(w!, [5, 4], geo([2, 2], [2, 1], [1, 2])));
+add('conv2d', 'conv2d padding 1 with bias', () => [leaf([2, 2, 5, 4]), leaf([3, 2, 3, 3]), leaf([3])], (x, w, b) => T.conv2d(x!, w!, b, { padding: 1 }));
+add('conv2d', 'conv2d stride 2, dilation 2, groups 2', () => [leaf([1, 4, 7, 7]), leaf([2, 2, 2, 2])], (x, w) =>
+  T.conv2d(x!, w!, null, { stride: 2, dilation: 2, groups: 2 }),
+);
+add('conv2d', 'conv1d same padding', () => [leaf([2, 2, 6]), leaf([3, 2, 4])], (x, w) => T.conv1d(x!, w!, null, { padding: 'same' }));
+add('convTranspose2d', 'convTranspose2d stride 2, output padding 1, groups 2', () => [leaf([1, 4, 3, 3]), leaf([4, 1, 3, 2]), leaf([2])], (x, w, b) =>
+  T.convTranspose2d(x!, w!, b, { stride: 2, padding: 1, outputPadding: 1, groups: 2 }),
+);
+add('maxPool2d', 'maxPool2d padding 1, ceil mode', () => [leaf([1, 2, 5, 5])], (x) => T.maxPool2d(x!, 3, { stride: 2, padding: 1, ceilMode: true }));
+add('avgPool2d', 'avgPool2d excluding padding', () => [leaf([2, 1, 5, 4])], (x) => T.avgPool2d(x!, 2, { padding: 1, countIncludePad: false }));
+add('avgPool2d', 'avgPool1d', () => [leaf([2, 3, 7])], (x) => T.avgPool1d(x!, 3, { stride: 2 }));
+add('adaptiveAvgPool2d', 'adaptiveAvgPool2d 5x7 -> 3x4', () => [leaf([1, 2, 5, 7])], (x) => T.adaptiveAvgPool2d(x!, [3, 4]));
+
 describe('gradcheck over every differentiable op (float64, CPU)', () => {
   for (const c of cases) {
     it(`${c.op}: ${c.name}`, () => {

@@ -8,6 +8,7 @@ import './cast.js';
 import './linalg.js';
 import './join.js';
 import './indexing.js';
+import './conv.js';
 
 export { registerGradRule, getGradRule, registeredGradRules, type GradRule, type RuleContext } from './registry.js';
 export { sumToShape } from './util.js';

@@ -9,6 +9,7 @@ import { indexingSuite } from './indexing.js';
 import { sortSuite } from './sort.js';
 import { readingSuite } from './reading.js';
 import { memorySuite } from './memory.js';
+import { convSuite } from './conv.js';
 
 /** Every suite of the shared op tests, by name. Each file under suites/ registers its `describe`/`it` blocks. */
 export const SUITES: Record<string, (ctx: SuiteContext) => void> = {
@@ -22,4 +23,5 @@ export const SUITES: Record<string, (ctx: SuiteContext) => void> = {
   sort: sortSuite,
   reading: readingSuite,
   memory: memorySuite,
+  conv: convSuite,
 };

@@ -19,6 +19,8 @@ export const OP_NAMES = [
   'reshape', 'permute', 'expand', 'slice', 'asStrided', 'contiguous', 'clone',
   // linear algebra, joins, indexing, sorting
   'matmul', 'cat', 'pad', 'gather', 'scatterAdd', 'indexSelect', 'sort',
+  // convolution and pooling
+  'windows2d', 'foldWindows2d', 'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d',
 ] as const;
 
 /** Name of an op dispatched by core. */
