@@ -105,7 +105,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
   }
   const attrs: ConvAttrs = { stride, padding, dilation, groups };
   const inputs = bias ? [input, weight, bias] : [input, weight];
-  return runOp(op, inputs, attrs, () =>
+  return runOp('conv2d', inputs, attrs, () =>
     tidy(() => {
       const xp = padding.some((p) => p > 0) ? pad(input, [padding[2], padding[3], padding[0], padding[1]]) : input;
       const win = windows2d(xp, { kernel: [KH, KW], stride, dilation }); // [N, C, OH, OW, KH, KW]
@@ -185,7 +185,7 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | n
   }
   const attrs = { stride, padding, outputPadding, dilation, groups };
   const inputs = bias ? [input, weight, bias] : [input, weight];
-  return runOp(op, inputs, attrs, () =>
+  return runOp('convTranspose2d', inputs, attrs, () =>
     tidy(() => {
       const G = groups;
       const Cg = Cin / G;
