@@ -107,6 +107,7 @@ export const GRAD_TABLE: Readonly<Record<string, GradKind>> = {
   maxPool2d: 'composite',
   avgPool2d: 'composite',
   adaptiveAvgPool2d: 'composite',
+  adaptiveMaxPool2d: 'composite',
 };
 
 /** Whether autograd treats `op` as non-differentiable (its outputs never require grad). */

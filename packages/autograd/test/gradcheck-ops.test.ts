@@ -181,6 +181,7 @@ add('maxPool2d', 'maxPool2d padding 1, ceil mode', () => [leaf([1, 2, 5, 5])], (
 add('avgPool2d', 'avgPool2d excluding padding', () => [leaf([2, 1, 5, 4])], (x) => T.avgPool2d(x!, 2, { padding: 1, countIncludePad: false }));
 add('avgPool2d', 'avgPool1d', () => [leaf([2, 3, 7])], (x) => T.avgPool1d(x!, 3, { stride: 2 }));
 add('adaptiveAvgPool2d', 'adaptiveAvgPool2d 5x7 -> 3x4', () => [leaf([1, 2, 5, 7])], (x) => T.adaptiveAvgPool2d(x!, [3, 4]));
+add('adaptiveMaxPool2d', 'adaptiveMaxPool2d 5x7 -> 3x4', () => [leaf([1, 2, 5, 7])], (x) => T.adaptiveMaxPool2d(x!, [3, 4]));
 
 describe('gradcheck over every differentiable op (float64, CPU)', () => {
   for (const c of cases) {

@@ -12,12 +12,14 @@ import { runOp, sameBackend } from './dispatch.js';
 import * as E from './elementwise.js';
 import { pad } from './join.js';
 import { matmul } from './linalg.js';
+import { fmtDims, sizes, spatialNames, type SizeArg } from './spatial.js';
 import { contiguous, permute, reshape, slice, squeeze, unsqueeze } from './views.js';
 import { foldWindows2d, windows2d } from './windows.js';
 
 type Pair = number | readonly [number, number];
+type Single = number | readonly [number];
 
-/** Options of `conv2d` (and, with single numbers, `conv1d`). */
+/** Options of `conv2d`. */
 export interface Conv2dOptions {
   stride?: Pair;
   /** Zero padding per side, or 'valid' (none) or 'same' (output size = input size; stride 1 only). */
@@ -26,29 +28,43 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
+/** Options of `conv1d`. */
+export interface Conv1dOptions {
+  stride?: Single;
+  /** Zero padding per side, or 'valid' (none) or 'same' (output length = input length; stride 1 only). */
+  padding?: Single | 'valid' | 'same';
+  dilation?: Single;
+  groups?: number;
+}
+
 /** Options of `convTranspose2d`. */
 export interface ConvTranspose2dOptions {
   stride?: Pair;
+  /** Removed from both sides of the full output (`dilation * (K - 1) - padding` zero padding of the adjoint convolution). */
   padding?: Pair;
+  /** Extra rows/columns on the bottom/right, to pick among the input sizes a strided conv2d maps to this one. */
   outputPadding?: Pair;
   dilation?: Pair;
   groups?: number;
 }
 
-/** Resolves a number-or-pair argument into a validated [h, w] pair. */
-export function pair(op: string, name: string, v: Pair | undefined, dflt: number, min: number): [number, number] {
-  const p: [number, number] = v === undefined ? [dflt, dflt] : typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if (p.length !== 2 || p.some((x) => !Number.isInteger(x) || x < min)) {
-    throw new RangeError(`${op}: ${name} must be ${min > 0 ? 'a positive' : 'a non-negative'} integer or a pair of them, got ${JSON.stringify(v)}`);
-  }
-  return p;
-}
-
-/** Resolved geometry of a convolution, as passed to fused kernels in `attrs`. */
+/**
+ * Resolved geometry of a convolution, as `conv2d` passes it to fused kernels in `attrs`
+ * (conv1d dispatches as a conv2d with a height of 1).
+ */
 export type ConvAttrs = {
   stride: [number, number];
-  /** [top, bottom, left, right] */
+  /** [top, bottom, left, right]: 'same' padding may be asymmetric (the extra row/column goes last). */
   padding: [number, number, number, number];
+  dilation: [number, number];
+  groups: number;
+};
+
+/** Resolved geometry of a transposed convolution, as `convTranspose2d` passes it in `attrs`. */
+export type ConvTranspose2dAttrs = {
+  stride: [number, number];
+  padding: [number, number];
+  outputPadding: [number, number];
   dilation: [number, number];
   groups: number;
 };
@@ -59,51 +75,81 @@ function checkGroups(op: string, groups: number | undefined): number {
   return g;
 }
 
-/**
- * 2-D convolution (cross-correlation, as in PyTorch) of `input` [N, C, H, W] (or unbatched
- * [C, H, W]) with `weight` [O, C / groups, KH, KW], plus an optional `bias` [O].
- *
- * @example
- * conv2d(randn([8, 3, 32, 32]), randn([16, 3, 3, 3]), null, { padding: 1 }).shape; // [8, 16, 32, 32]
- */
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  const op = 'conv2d';
-  input.assertAlive();
-  weight.assertAlive();
-  if (input.ndim !== 3 && input.ndim !== 4) throw new RangeError(`${op}: expected input [N, C, H, W] or [C, H, W], got ${fmtShape(input.shape)}`);
-  if (weight.ndim !== 4) throw new RangeError(`${op}: expected weight [O, C/groups, KH, KW], got ${fmtShape(weight.shape)}`);
-  if (input.ndim === 3) return tidy(() => squeeze(conv2d(unsqueeze(input, 0), weight, bias, options), 0));
-  const groups = checkGroups(op, options.groups);
-  const [N, C, H, W] = input.shape as [number, number, number, number];
-  const [O, Cg, KH, KW] = weight.shape as [number, number, number, number];
-  if (C !== Cg * groups) {
-    throw new RangeError(`${op}: expected input [N, C, H, W] with C = ${Cg * groups} (weight ${fmtShape(weight.shape)}, groups ${groups}), got ${fmtShape(input.shape)}`);
-  }
-  if (O % groups !== 0) throw new RangeError(`${op}: out channels ${O} must be divisible by groups ${groups}`);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new RangeError(`${op}: expected bias [${O}], got ${fmtShape(bias.shape)}`);
-  const stride = pair(op, 'stride', options.stride, 1, 1);
-  const dilation = pair(op, 'dilation', options.dilation, 1, 1);
-  let padding: [number, number, number, number];
-  if (options.padding === 'same') {
-    if (stride[0] !== 1 || stride[1] !== 1) throw new RangeError(`${op}: padding='same' is not supported for strided convolutions (stride ${stride.join('x')})`);
-    const th = dilation[0] * (KH - 1);
-    const tw = dilation[1] * (KW - 1);
-    padding = [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
-  } else if (options.padding === 'valid' || options.padding === undefined) padding = [0, 0, 0, 0];
-  else {
-    const p = pair(op, 'padding', options.padding as Pair, 0, 0);
-    padding = [p[0], p[0], p[1], p[1]];
-  }
-  const Hp = H + padding[0] + padding[1];
-  const Wp = W + padding[2] + padding[3];
-  if (dilation[0] * (KH - 1) + 1 > Hp || dilation[1] * (KW - 1) + 1 > Wp) {
-    throw new RangeError(`${op}: kernel ${KH}x${KW} (dilation ${dilation.join('x')}) is larger than the padded input ${Hp}x${Wp}`);
-  }
-  sameBackend(op, bias ? [input, weight, bias] : [input, weight]);
+function checkDtypes(op: string, input: Tensor, weight: Tensor): void {
   if (input.dtype !== weight.dtype || !isFloat(input.dtype)) {
     throw new TypeError(`${op}: input (${input.dtype}) and weight (${weight.dtype}) must have the same floating dtype`);
   }
-  const attrs: ConvAttrs = { stride, padding, dilation, groups };
+}
+
+/**
+ * Checks the arguments of a `dims`-D convolution `op` against the shapes the caller passed
+ * (so messages show them, not the 2-D shapes conv1d dispatches) and resolves them into conv2d attrs.
+ */
+function resolveConv(
+  op: string,
+  dims: 1 | 2,
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null,
+  options: { stride?: SizeArg; padding?: SizeArg | string; dilation?: SizeArg; groups?: number },
+): ConvAttrs {
+  input.assertAlive();
+  weight.assertAlive();
+  bias?.assertAlive();
+  const sp = spatialNames(dims);
+  const ks = dims === 2 ? 'KH, KW' : 'K';
+  if (input.ndim !== dims + 1 && input.ndim !== dims + 2) {
+    throw new RangeError(`${op}: expected input [N, C, ${sp}] or [C, ${sp}], got ${fmtShape(input.shape)}`);
+  }
+  if (weight.ndim !== dims + 2) throw new RangeError(`${op}: expected weight [O, C/groups, ${ks}], got ${fmtShape(weight.shape)}`);
+  const groups = checkGroups(op, options.groups);
+  const C = input.shape[input.ndim - dims - 1]!;
+  const O = weight.shape[0]!;
+  const Cg = weight.shape[1]!;
+  if (C !== Cg * groups) {
+    const layout = input.ndim === dims + 2 ? `[N, C, ${sp}]` : `[C, ${sp}]`;
+    throw new RangeError(`${op}: expected input ${layout} with C = ${Cg * groups} (weight ${fmtShape(weight.shape)}, groups ${groups}), got ${fmtShape(input.shape)}`);
+  }
+  if (O % groups !== 0) throw new RangeError(`${op}: out channels ${O} must be divisible by groups ${groups}`);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== O)) throw new RangeError(`${op}: expected bias [${O}], got ${fmtShape(bias.shape)}`);
+  const stride = sizes(op, 'stride', options.stride, dims, 1, 1);
+  const dilation = sizes(op, 'dilation', options.dilation, dims, 1, 1);
+  const kernel = weight.shape.slice(2);
+  let before: number[];
+  let after: number[];
+  if (options.padding === 'same') {
+    if (stride.some((s) => s !== 1)) throw new RangeError(`${op}: padding='same' is not supported for strided convolutions (stride ${fmtDims(stride)})`);
+    // As PyTorch: the total padding is dilation * (K - 1), and an odd total puts the extra one last.
+    const total = kernel.map((k, i) => dilation[i]! * (k - 1));
+    before = total.map((t) => Math.floor(t / 2));
+    after = total.map((t, i) => t - before[i]!);
+  } else if (options.padding === 'valid' || options.padding === undefined) {
+    before = after = new Array<number>(dims).fill(0);
+  } else if (typeof options.padding === 'string') {
+    throw new RangeError(`${op}: padding must be 'valid', 'same', or a non-negative integer${dims > 1 ? ` or ${dims} of them` : ''}, got '${options.padding}'`);
+  } else {
+    before = after = sizes(op, 'padding', options.padding, dims, 0, 0);
+  }
+  const padded = input.shape.slice(-dims).map((s, i) => s + before[i]! + after[i]!);
+  if (kernel.some((k, i) => dilation[i]! * (k - 1) + 1 > padded[i]!)) {
+    throw new RangeError(`${op}: kernel ${fmtDims(kernel)} (dilation ${fmtDims(dilation)}) is larger than the padded input ${fmtDims(padded)}`);
+  }
+  sameBackend(op, bias ? [input, weight, bias] : [input, weight]);
+  checkDtypes(op, input, weight);
+  if (dims === 1) return { stride: [1, stride[0]!], padding: [0, 0, before[0]!, after[0]!], dilation: [1, dilation[0]!], groups };
+  return {
+    stride: [stride[0]!, stride[1]!],
+    padding: [before[0]!, after[0]!, before[1]!, after[1]!],
+    dilation: [dilation[0]!, dilation[1]!],
+    groups,
+  };
+}
+
+/** Dispatches 'conv2d' for a checked [N, C, H, W] input; the composition is im2col + matmul. */
+function conv2dOp(input: Tensor, weight: Tensor, bias: Tensor | null, attrs: ConvAttrs): Tensor {
+  const { stride, padding, dilation, groups: G } = attrs;
+  const [N] = input.shape as [number];
+  const [O, Cg, KH, KW] = weight.shape as [number, number, number, number];
   const inputs = bias ? [input, weight, bias] : [input, weight];
   return runOp('conv2d', inputs, attrs, () =>
     tidy(() => {
@@ -111,7 +157,6 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
       const win = windows2d(xp, { kernel: [KH, KW], stride, dilation }); // [N, C, OH, OW, KH, KW]
       const OH = win.shape[2]!;
       const OW = win.shape[3]!;
-      const G = groups;
       // im2col: [G, N*OH*OW, Cg*KH*KW]
       const cols = permute(reshape(permute(win, [0, 2, 3, 1, 4, 5]), [N * OH * OW, G, Cg * KH * KW]), [1, 0, 2]);
       const w = permute(reshape(weight, [G, O / G, Cg * KH * KW]), [0, 2, 1]); // [G, Cg*KH*KW, O/G]
@@ -123,73 +168,88 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
   );
 }
 
-/** Options of `conv1d`. */
-export interface Conv1dOptions {
-  stride?: number;
-  padding?: number | 'valid' | 'same';
-  dilation?: number;
-  groups?: number;
+/**
+ * 2-D convolution (cross-correlation, as in PyTorch) of `input` [N, C, H, W] (or unbatched
+ * [C, H, W]) with `weight` [O, C / groups, KH, KW], plus an optional `bias` [O].
+ * Output size per axis: `floor((H + 2 * padding - dilation * (KH - 1) - 1) / stride) + 1`.
+ *
+ * @example
+ * conv2d(randn([8, 3, 32, 32]), randn([16, 3, 3, 3]), null, { padding: 1 }).shape; // [8, 16, 32, 32]
+ */
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const attrs = resolveConv('conv2d', 2, input, weight, bias ?? null, options);
+  if (input.ndim === 4) return conv2dOp(input, weight, bias ?? null, attrs);
+  return tidy(() => squeeze(conv2dOp(unsqueeze(input, 0), weight, bias ?? null, attrs), 0));
 }
 
-/** 1-D convolution of `input` [N, C, L] (or [C, L]) with `weight` [O, C / groups, K]. */
+/**
+ * 1-D convolution of `input` [N, C, L] (or unbatched [C, L]) with `weight` [O, C / groups, K],
+ * plus an optional `bias` [O]. Runs as a conv2d of height 1 (so a backend's fused conv2d serves it).
+ *
+ * @example
+ * conv1d(randn([4, 2, 100]), randn([8, 2, 5]), null, { padding: 'same' }).shape; // [4, 8, 100]
+ */
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
-  if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`conv1d: expected input [N, C, L] or [C, L], got ${fmtShape(input.shape)}`);
-  if (weight.ndim !== 3) throw new RangeError(`conv1d: expected weight [O, C/groups, K], got ${fmtShape(weight.shape)}`);
-  const padding = options.padding;
-  return tidy(() =>
-    squeeze(
-      conv2d(unsqueeze(input, -2), unsqueeze(weight, -2), bias, {
-        stride: [1, options.stride ?? 1],
-        padding: typeof padding === 'number' ? [0, padding] : padding,
-        dilation: [1, options.dilation ?? 1],
-        groups: options.groups,
-      }),
-      -2,
-    ),
-  );
+  const attrs = resolveConv('conv1d', 1, input, weight, bias ?? null, options);
+  return tidy(() => {
+    const x = unsqueeze(input.ndim === 3 ? input : unsqueeze(input, 0), 2); // [N, C, 1, L]
+    const y = squeeze(conv2dOp(x, unsqueeze(weight, 2), bias ?? null, attrs), 2);
+    return input.ndim === 3 ? y : squeeze(y, 0);
+  });
 }
 
 /**
  * Transposed 2-D convolution (the gradient of `conv2d` with respect to its input) of `input`
- * [N, Cin, H, W] with `weight` [Cin, Cout / groups, KH, KW]. Output size per axis:
+ * [N, Cin, H, W] (or unbatched [Cin, H, W]) with `weight` [Cin, Cout / groups, KH, KW], plus an
+ * optional `bias` [Cout]. Output size per axis:
  * `(H - 1) * stride - 2 * padding + dilation * (KH - 1) + outputPadding + 1`.
+ *
+ * @example
+ * convTranspose2d(randn([1, 16, 8, 8]), randn([16, 3, 4, 4]), null, { stride: 2, padding: 1 }).shape; // [1, 3, 16, 16]
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: ConvTranspose2dOptions = {}): Tensor {
   const op = 'convTranspose2d';
   input.assertAlive();
   weight.assertAlive();
+  bias?.assertAlive();
   if (input.ndim !== 3 && input.ndim !== 4) throw new RangeError(`${op}: expected input [N, C, H, W] or [C, H, W], got ${fmtShape(input.shape)}`);
-  if (weight.ndim !== 4) throw new RangeError(`${op}: expected weight [Cin, Cout/groups, KH, KW], got ${fmtShape(weight.shape)}`);
-  if (input.ndim === 3) return tidy(() => squeeze(convTranspose2d(unsqueeze(input, 0), weight, bias, options), 0));
+  if (weight.ndim !== 4) throw new RangeError(`${op}: expected weight [C, O/groups, KH, KW], got ${fmtShape(weight.shape)}`);
   const groups = checkGroups(op, options.groups);
-  const [N, Cin, H, W] = input.shape as [number, number, number, number];
+  const batched = input.ndim === 4;
+  const [Cin, H, W] = input.shape.slice(-3) as [number, number, number];
   const [Cw, Og, KH, KW] = weight.shape as [number, number, number, number];
-  if (Cin !== Cw) throw new RangeError(`${op}: expected input with ${Cw} channels (weight ${fmtShape(weight.shape)}), got ${fmtShape(input.shape)}`);
+  if (Cin !== Cw) {
+    throw new RangeError(`${op}: expected input ${batched ? '[N, C, H, W]' : '[C, H, W]'} with C = ${Cw} (weight ${fmtShape(weight.shape)}, groups ${groups}), got ${fmtShape(input.shape)}`);
+  }
   if (Cin % groups !== 0) throw new RangeError(`${op}: in channels ${Cin} must be divisible by groups ${groups}`);
   const Cout = Og * groups;
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== Cout)) throw new RangeError(`${op}: expected bias [${Cout}], got ${fmtShape(bias.shape)}`);
-  const stride = pair(op, 'stride', options.stride, 1, 1);
-  const padding = pair(op, 'padding', options.padding, 0, 0);
-  const dilation = pair(op, 'dilation', options.dilation, 1, 1);
-  const outputPadding = pair(op, 'outputPadding', options.outputPadding, 0, 0);
+  const stride = sizes(op, 'stride', options.stride, 2, 1, 1) as [number, number];
+  const padding = sizes(op, 'padding', options.padding, 2, 0, 0) as [number, number];
+  const dilation = sizes(op, 'dilation', options.dilation, 2, 1, 1) as [number, number];
+  const outputPadding = sizes(op, 'outputPadding', options.outputPadding, 2, 0, 0) as [number, number];
   if (outputPadding[0] >= Math.max(stride[0], dilation[0]) || outputPadding[1] >= Math.max(stride[1], dilation[1])) {
-    throw new RangeError(`${op}: outputPadding ${outputPadding.join('x')} must be smaller than either stride or dilation`);
+    throw new RangeError(`${op}: outputPadding ${fmtDims(outputPadding)} must be smaller than either stride (${fmtDims(stride)}) or dilation (${fmtDims(dilation)})`);
   }
+  // The full (unpadded) output: every input pixel spreads a dilated kernel-sized window.
   const full: [number, number] = [(H - 1) * stride[0] + dilation[0] * (KH - 1) + 1, (W - 1) * stride[1] + dilation[1] * (KW - 1) + 1];
   const OH = full[0] - 2 * padding[0] + outputPadding[0];
   const OW = full[1] - 2 * padding[1] + outputPadding[1];
-  if (OH <= 0 || OW <= 0) throw new RangeError(`${op}: output size ${OH}x${OW} is not positive (input ${fmtShape(input.shape)}, padding ${padding.join('x')})`);
-  sameBackend(op, bias ? [input, weight, bias] : [input, weight]);
-  if (input.dtype !== weight.dtype || !isFloat(input.dtype)) {
-    throw new TypeError(`${op}: input (${input.dtype}) and weight (${weight.dtype}) must have the same floating dtype`);
+  if (OH <= 0 || OW <= 0) {
+    throw new RangeError(`${op}: output size ${OH}x${OW} is not positive (input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)}, padding ${fmtDims(padding)})`);
   }
-  const attrs = { stride, padding, outputPadding, dilation, groups };
+  sameBackend(op, bias ? [input, weight, bias] : [input, weight]);
+  checkDtypes(op, input, weight);
+  if (!batched) return tidy(() => squeeze(convTranspose2d(unsqueeze(input, 0), weight, bias, options), 0));
+  const attrs: ConvTranspose2dAttrs = { stride, padding, outputPadding, dilation, groups };
   const inputs = bias ? [input, weight, bias] : [input, weight];
+  const N = input.shape[0]!;
   return runOp('convTranspose2d', inputs, attrs, () =>
     tidy(() => {
+      // Adjoint of im2col: [G, N*H*W, Cg] x [G, Cg, Og*KH*KW] is every input pixel's output
+      // window, and folding the windows sums them into place (col2im).
       const G = groups;
       const Cg = Cin / G;
-      // [G, N*H*W, Cg] x [G, Cg, Og*KH*KW] -> every input pixel's contribution window.
       const x = permute(reshape(permute(input, [0, 2, 3, 1]), [N * H * W, G, Cg]), [1, 0, 2]);
       const w = reshape(weight, [G, Cg, Og * KH * KW]);
       const contrib = matmul(x, w); // [G, N*H*W, Og*KH*KW]
@@ -202,4 +262,3 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | n
     }),
   );
 }
-

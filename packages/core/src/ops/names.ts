@@ -21,6 +21,7 @@ export const OP_NAMES = [
   'matmul', 'cat', 'pad', 'gather', 'scatterAdd', 'indexSelect', 'sort',
   // convolution and pooling
   'windows2d', 'foldWindows2d', 'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d',
+  'adaptiveMaxPool2d',
 ] as const;
 
 /** Name of an op dispatched by core. */

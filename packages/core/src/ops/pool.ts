@@ -6,14 +6,15 @@ import { allocArray, isFloat } from '../dtype.js';
 import { tidy } from '../memory.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { pair } from './conv.js';
 import { ones } from './creation.js';
 import { fromData, runOp } from './dispatch.js';
 import * as E from './elementwise.js';
+import { indexSelect } from './indexing.js';
 import { pad } from './join.js';
 import { matmul } from './linalg.js';
 import { max, sum } from './reduce.js';
-import { contiguous, slice, squeeze, transpose, unsqueeze } from './views.js';
+import { fmtDims, sizes, spatialNames, type SizeArg } from './spatial.js';
+import { contiguous, reshape, slice, squeeze, transpose, unsqueeze } from './views.js';
 import { windows2d } from './windows.js';
 
 type Pair = number | readonly [number, number];
@@ -22,23 +23,44 @@ type Pair = number | readonly [number, number];
 export interface MaxPool2dOptions {
   /** Default: the kernel size. */
   stride?: Pair | null;
+  /** Implicit -infinity padding per side, at most half the (dilated) kernel. */
   padding?: Pair;
   dilation?: Pair;
-  /** Use ceil instead of floor for the output size. */
+  /** Use ceil instead of floor for the output size (a last window may then hang over the end). */
+  ceilMode?: boolean;
+}
+
+/** Options of `maxPool1d`. */
+export interface MaxPool1dOptions {
+  /** Default: the kernel size. */
+  stride?: number | null;
+  padding?: number;
+  dilation?: number;
   ceilMode?: boolean;
 }
 
 /** Options of `avgPool2d`. */
 export interface AvgPool2dOptions {
+  /** Default: the kernel size. */
   stride?: Pair | null;
+  /** Implicit zero padding per side, at most half the kernel. */
   padding?: Pair;
   ceilMode?: boolean;
-  /** Whether zero padding counts in the average (default true). */
+  /** Whether zero padding counts in the average (default true). Cells past the end in ceil mode never count. */
   countIncludePad?: boolean;
   /** Divide by this instead of the window size. */
   divisorOverride?: number;
 }
 
+/** Options of `avgPool1d`. */
+export interface AvgPool1dOptions {
+  stride?: number | null;
+  padding?: number;
+  ceilMode?: boolean;
+  countIncludePad?: boolean;
+}
+
+/** Resolved 2-D pooling geometry; `attrs` of the pooling ops carry it (without `far`). */
 interface PoolGeometry {
   kernel: [number, number];
   stride: [number, number];
@@ -49,6 +71,7 @@ interface PoolGeometry {
   far: [number, number];
 }
 
+/** PyTorch's pooled size; in ceil mode a last window must start inside the input or the near padding. */
 function poolOutSize(size: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
   const span = size + 2 * p - d * (k - 1) - 1;
   let out = (ceil ? Math.ceil(span / s) : Math.floor(span / s)) + 1;
@@ -56,32 +79,46 @@ function poolOutSize(size: number, k: number, s: number, p: number, d: number, c
   return out;
 }
 
-function geometry(op: string, x: Tensor, kernelSize: Pair, o: { stride?: Pair | null; padding?: Pair; dilation?: Pair; ceilMode?: boolean }): PoolGeometry {
-  if (x.ndim !== 3 && x.ndim !== 4) throw new RangeError(`${op}: expected input [N, C, H, W] or [C, H, W], got ${fmtShape(x.shape)}`);
+/**
+ * Checks pooling arguments over the last `dims` dims of `x` (messages show the caller's shapes)
+ * and resolves them into 2-D geometry; 1-D pooling gets a height-1 axis in front.
+ */
+function geometry(
+  op: string,
+  dims: 1 | 2,
+  x: Tensor,
+  kernelSize: SizeArg,
+  o: { stride?: SizeArg | null; padding?: SizeArg; dilation?: SizeArg; ceilMode?: boolean },
+): PoolGeometry {
+  x.assertAlive();
+  const sp = spatialNames(dims);
+  if (x.ndim !== dims + 1 && x.ndim !== dims + 2) throw new RangeError(`${op}: expected input [N, C, ${sp}] or [C, ${sp}], got ${fmtShape(x.shape)}`);
   if (!isFloat(x.dtype)) throw new TypeError(`${op}: expected a floating point input, got ${x.dtype}`);
-  const kernel = pair(op, 'kernelSize', kernelSize, 1, 1);
-  const stride = o.stride === undefined || o.stride === null ? kernel : pair(op, 'stride', o.stride, 1, 1);
-  const padding = pair(op, 'padding', o.padding, 0, 0);
-  const dilation = pair(op, 'dilation', o.dilation, 1, 1);
-  for (let i = 0; i < 2; i++) {
+  const kernel = sizes(op, 'kernelSize', kernelSize, dims, undefined, 1);
+  const stride = o.stride === undefined || o.stride === null ? kernel : sizes(op, 'stride', o.stride, dims, 1, 1);
+  const padding = sizes(op, 'padding', o.padding, dims, 0, 0);
+  const dilation = sizes(op, 'dilation', o.dilation, dims, 1, 1);
+  // As current PyTorch: at most half the effective (dilated) kernel (1.13 checked the undilated one).
+  for (let i = 0; i < dims; i++) {
     if (padding[i]! * 2 > dilation[i]! * (kernel[i]! - 1) + 1) {
       throw new RangeError(`${op}: pad should be at most half of effective kernel size, but got pad=${padding[i]}, kernel_size=${kernel[i]} and dilation=${dilation[i]}`);
     }
   }
-  const H = x.shape[x.ndim - 2]!;
-  const W = x.shape[x.ndim - 1]!;
-  const out: [number, number] = [
-    poolOutSize(H, kernel[0], stride[0], padding[0], dilation[0], o.ceilMode ?? false),
-    poolOutSize(W, kernel[1], stride[1], padding[1], dilation[1], o.ceilMode ?? false),
-  ];
-  if (out[0] <= 0 || out[1] <= 0) {
-    throw new RangeError(`${op}: output size ${out[0]}x${out[1]} is too small (input ${fmtShape(x.shape)}, kernel ${kernel.join('x')})`);
+  const size = x.shape.slice(-dims);
+  const out = size.map((n, i) => poolOutSize(n, kernel[i]!, stride[i]!, padding[i]!, dilation[i]!, o.ceilMode ?? false));
+  if (out.some((n) => n <= 0)) {
+    throw new RangeError(`${op}: output size ${fmtDims(out)} is too small (input ${fmtShape(x.shape)}, kernel ${fmtDims(kernel)}, stride ${fmtDims(stride)}, padding ${fmtDims(padding)}, dilation ${fmtDims(dilation)})`);
   }
-  const far: [number, number] = [
-    Math.max(padding[0], (out[0] - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1 - H - padding[0]),
-    Math.max(padding[1], (out[1] - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1 - W - padding[1]),
-  ];
-  return { kernel, stride, padding, dilation, out, far };
+  const far = size.map((n, i) => Math.max(padding[i]!, (out[i]! - 1) * stride[i]! + dilation[i]! * (kernel[i]! - 1) + 1 - n - padding[i]!));
+  const two = (v: number[], lead: number): [number, number] => (dims === 2 ? [v[0]!, v[1]!] : [lead, v[0]!]);
+  return {
+    kernel: two(kernel, 1),
+    stride: two(stride, 1),
+    padding: two(padding, 0),
+    dilation: two(dilation, 1),
+    out: two(out, 1),
+    far: two(far, 0),
+  };
 }
 
 /** Windows [..., OH, OW, KH, KW] of `x` padded with `value`, cut to the pooled output size. */
@@ -93,110 +130,175 @@ function pooledWindows(x: Tensor, g: PoolGeometry, value: number): Tensor {
   return slice(slice(win, h, 0, g.out[0]), h + 1, 0, g.out[1]);
 }
 
-function attrsOf(g: PoolGeometry, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function attrsOf(g: PoolGeometry, extra: Record<string, unknown>): Record<string, unknown> {
   return { kernel: g.kernel, stride: g.stride, padding: g.padding, dilation: g.dilation, out: g.out, ...extra };
 }
 
-/** 2-D max pooling over `input` [N, C, H, W] (or [C, H, W]); padding counts as -infinity. */
-export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
-  input.assertAlive();
-  const g = geometry('maxPool2d', input, kernelSize, options);
-  return runOp('maxPool2d', [input], attrsOf(g, { ceilMode: options.ceilMode ?? false }), () =>
+/** Dispatches 'maxPool2d' over the last two dims of a checked `input`. */
+function maxPoolOp(input: Tensor, g: PoolGeometry, ceilMode: boolean): Tensor {
+  return runOp('maxPool2d', [input], attrsOf(g, { ceilMode }), () =>
     tidy(() => contiguous(max(pooledWindows(input, g, -Infinity), [-2, -1]))),
   );
 }
 
-/** 2-D average pooling over `input` [N, C, H, W] (or [C, H, W]). */
-export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
-  input.assertAlive();
-  const g = geometry('avgPool2d', input, kernelSize, options);
-  const includePad = options.countIncludePad ?? true;
-  const divisor = options.divisorOverride;
-  if (divisor !== undefined && (!Number.isFinite(divisor) || divisor === 0)) throw new RangeError(`avgPool2d: divisorOverride must be a nonzero number, got ${divisor}`);
-  const attrs = attrsOf(g, { ceilMode: options.ceilMode ?? false, countIncludePad: includePad, divisorOverride: divisor ?? null });
+/** Dispatches 'avgPool2d' over the last two dims of a checked `input`. */
+function avgPoolOp(input: Tensor, g: PoolGeometry, ceilMode: boolean, includePad: boolean, divisor: number | null): Tensor {
+  const attrs = attrsOf(g, { ceilMode, countIncludePad: includePad, divisorOverride: divisor });
   return runOp('avgPool2d', [input], attrs, () =>
     tidy(() => {
       const sums = sum(pooledWindows(input, g, 0), [-2, -1]);
-      if (divisor !== undefined) return contiguous(E.div(sums, divisor));
+      if (divisor !== null) return contiguous(E.div(sums, divisor));
       // The count of each window: input cells (plus the symmetric zero padding when it counts).
       const H = input.shape[input.ndim - 2]!;
       const W = input.shape[input.ndim - 1]!;
-      const base = ones([1, 1, H, W], { dtype: input.dtype, device: input.device });
+      const base = ones([H, W], { dtype: input.dtype, device: input.device });
       const mask = includePad ? pad(base, [g.padding[1], g.padding[1], g.padding[0], g.padding[0]], 1) : base;
       const inner: PoolGeometry = includePad
         ? { ...g, padding: [0, 0], far: [g.far[0] - g.padding[0], g.far[1] - g.padding[1]] }
         : g;
-      const counts = sum(pooledWindows(mask, inner, 0), [-2, -1]);
-      const avg = E.div(sums, input.ndim === 3 ? squeeze(counts, 0) : counts);
-      return contiguous(avg);
+      const counts = sum(pooledWindows(mask, inner, 0), [-2, -1]); // [OH, OW]
+      return contiguous(E.div(sums, counts));
     }),
   );
 }
 
-/** 1-D max pooling over `input` [N, C, L] (or [C, L]). */
-export function maxPool1d(
-  input: Tensor,
-  kernelSize: number,
-  options: { stride?: number | null; padding?: number; dilation?: number; ceilMode?: boolean } = {},
-): Tensor {
-  if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`maxPool1d: expected input [N, C, L] or [C, L], got ${fmtShape(input.shape)}`);
-  return tidy(() =>
-    squeeze(
-      maxPool2d(unsqueeze(input, -2), [1, kernelSize], {
-        stride: [1, options.stride ?? kernelSize],
-        padding: [0, options.padding ?? 0],
-        dilation: [1, options.dilation ?? 1],
-        ceilMode: options.ceilMode,
-      }),
-      -2,
-    ),
-  );
+function checkDivisor(op: string, divisor: number | undefined): number | null {
+  if (divisor === undefined) return null;
+  if (!Number.isFinite(divisor) || divisor === 0) throw new RangeError(`${op}: divisorOverride must be a nonzero number, got ${divisor}`);
+  return divisor;
 }
 
-/** 1-D average pooling over `input` [N, C, L] (or [C, L]). */
-export function avgPool1d(
-  input: Tensor,
-  kernelSize: number,
-  options: { stride?: number | null; padding?: number; ceilMode?: boolean; countIncludePad?: boolean } = {},
-): Tensor {
-  if (input.ndim !== 2 && input.ndim !== 3) throw new RangeError(`avgPool1d: expected input [N, C, L] or [C, L], got ${fmtShape(input.shape)}`);
-  return tidy(() =>
-    squeeze(
-      avgPool2d(unsqueeze(input, -2), [1, kernelSize], {
-        stride: [1, options.stride ?? kernelSize],
-        padding: [0, options.padding ?? 0],
-        ceilMode: options.ceilMode,
-        countIncludePad: options.countIncludePad,
-      }),
-      -2,
-    ),
-  );
+/**
+ * 2-D max pooling over `input` [N, C, H, W] (or [C, H, W]); padding counts as -infinity.
+ *
+ * @example
+ * maxPool2d(randn([8, 16, 32, 32]), 2).shape; // [8, 16, 16, 16]
+ * maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true });
+ */
+export function maxPool2d(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): Tensor {
+  const g = geometry('maxPool2d', 2, input, kernelSize, options);
+  return maxPoolOp(input, g, options.ceilMode ?? false);
 }
 
-/** The [out, size] matrix that averages PyTorch's adaptive bins: start floor(i*size/out), end ceil((i+1)*size/out). */
+/**
+ * 2-D average pooling over `input` [N, C, H, W] (or [C, H, W]).
+ *
+ * @example
+ * avgPool2d(randn([8, 16, 32, 32]), 2).shape; // [8, 16, 16, 16]
+ * avgPool2d(x, 3, { stride: 1, padding: 1, countIncludePad: false });
+ */
+export function avgPool2d(input: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  const g = geometry('avgPool2d', 2, input, kernelSize, options);
+  const divisor = checkDivisor('avgPool2d', options.divisorOverride);
+  return avgPoolOp(input, g, options.ceilMode ?? false, options.countIncludePad ?? true, divisor);
+}
+
+/**
+ * 1-D max pooling over `input` [N, C, L] (or [C, L]); runs as a maxPool2d of height 1.
+ *
+ * @example
+ * maxPool1d(randn([4, 8, 100]), 4).shape; // [4, 8, 25]
+ */
+export function maxPool1d(input: Tensor, kernelSize: number, options: MaxPool1dOptions = {}): Tensor {
+  const g = geometry('maxPool1d', 1, input, kernelSize, options);
+  return tidy(() => squeeze(maxPoolOp(unsqueeze(input, -2), g, options.ceilMode ?? false), -2));
+}
+
+/**
+ * 1-D average pooling over `input` [N, C, L] (or [C, L]); runs as an avgPool2d of height 1.
+ *
+ * @example
+ * avgPool1d(randn([4, 8, 100]), 4).shape; // [4, 8, 25]
+ */
+export function avgPool1d(input: Tensor, kernelSize: number, options: AvgPool1dOptions = {}): Tensor {
+  const g = geometry('avgPool1d', 1, input, kernelSize, options);
+  return tidy(() => squeeze(avgPoolOp(unsqueeze(input, -2), g, options.ceilMode ?? false, options.countIncludePad ?? true, null), -2));
+}
+
+/** Output size of adaptive pooling: a number or a pair, where null keeps that input size. */
+export type AdaptiveSize = number | readonly [number | null, number | null];
+
+/** Checks an adaptive pooling call and resolves its output size [OH, OW]. */
+function adaptiveSize(op: string, input: Tensor, outputSize: AdaptiveSize): [number, number] {
+  input.assertAlive();
+  if (input.ndim !== 3 && input.ndim !== 4) throw new RangeError(`${op}: expected input [N, C, H, W] or [C, H, W], got ${fmtShape(input.shape)}`);
+  if (!isFloat(input.dtype)) throw new TypeError(`${op}: expected a floating point input, got ${input.dtype}`);
+  const H = input.shape[input.ndim - 2]!;
+  const W = input.shape[input.ndim - 1]!;
+  if (H === 0 || W === 0) throw new RangeError(`${op}: expected an input with non-zero height and width, got ${fmtShape(input.shape)}`);
+  const raw = typeof outputSize === 'number' ? [outputSize, outputSize] : Array.isArray(outputSize) && outputSize.length === 2 ? outputSize : null;
+  if (raw === null) throw new RangeError(`${op}: outputSize must be a positive integer or 2 of them (null keeps the input size), got ${JSON.stringify(outputSize)}`);
+  return sizes(op, 'outputSize', [raw[0] ?? H, raw[1] ?? W], 2, undefined, 1) as [number, number];
+}
+
+/** PyTorch's adaptive bin `i` of `out` over `size`: [floor(i*size/out), ceil((i+1)*size/out)). */
+function bin(i: number, size: number, out: number): [number, number] {
+  return [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)];
+}
+
+/** The [out, size] matrix that averages each adaptive bin. */
 function adaptiveMatrix(input: Tensor, size: number, out: number): Tensor {
   const m = allocArray(input.dtype, out * size);
   for (let i = 0; i < out; i++) {
-    const start = Math.floor((i * size) / out);
-    const end = Math.ceil(((i + 1) * size) / out);
+    const [start, end] = bin(i, size, out);
     for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
   }
   return fromData(input.backend, input.backend.upload(m, input.dtype), input.dtype, [out, size]);
 }
 
-/** Average pooling to a fixed output size (bins as in PyTorch, also for sizes that do not divide). */
-export function adaptiveAvgPool2d(input: Tensor, outputSize: Pair | readonly [number | null, number | null]): Tensor {
-  input.assertAlive();
-  if (input.ndim !== 3 && input.ndim !== 4) throw new RangeError(`adaptiveAvgPool2d: expected input [N, C, H, W] or [C, H, W], got ${fmtShape(input.shape)}`);
-  if (!isFloat(input.dtype)) throw new TypeError(`adaptiveAvgPool2d: expected a floating point input, got ${input.dtype}`);
+/**
+ * Max over the adaptive bins of `dim` ([..., size, ...] -> [..., out, ...]): gathers every bin
+ * as `k` (the widest bin) indices, repeating a bin's last index where it is narrower.
+ */
+function binMax(x: Tensor, dim: number, out: number): Tensor {
+  const size = x.shape[dim]!;
+  let k = 0;
+  for (let i = 0; i < out; i++) {
+    const [start, end] = bin(i, size, out);
+    k = Math.max(k, end - start);
+  }
+  const idx = allocArray('int32', out * k);
+  for (let i = 0; i < out; i++) {
+    const [start, end] = bin(i, size, out);
+    for (let j = 0; j < k; j++) idx[i * k + j] = Math.min(start + j, end - 1);
+  }
+  const index = fromData(x.backend, x.backend.upload(idx, 'int32'), 'int32', [out * k]);
+  const shape = [...x.shape];
+  shape.splice(dim, 1, out, k);
+  return max(reshape(indexSelect(x, dim, index), shape), dim + 1);
+}
+
+/**
+ * Average pooling of `input` [N, C, H, W] (or [C, H, W]) to a fixed output size; bins as in
+ * PyTorch (they overlap when the sizes do not divide).
+ *
+ * @example
+ * adaptiveAvgPool2d(randn([8, 512, 7, 7]), 1).shape; // [8, 512, 1, 1]
+ * adaptiveAvgPool2d(x, [3, null]); // height 3, width unchanged
+ */
+export function adaptiveAvgPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  const out = adaptiveSize('adaptiveAvgPool2d', input, outputSize);
   const H = input.shape[input.ndim - 2]!;
   const W = input.shape[input.ndim - 1]!;
-  const raw = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize;
-  const out = pair('adaptiveAvgPool2d', 'outputSize', [raw[0] ?? H, raw[1] ?? W], 1, 1);
   return runOp('adaptiveAvgPool2d', [input], { outputSize: out }, () =>
     tidy(() => {
       const rows = matmul(adaptiveMatrix(input, H, out[0]), input); // [..., OH, W]
       return contiguous(matmul(rows, transpose(adaptiveMatrix(input, W, out[1]), 0, 1)));
     }),
+  );
+}
+
+/**
+ * Max pooling of `input` [N, C, H, W] (or [C, H, W]) to a fixed output size; bins as in
+ * `adaptiveAvgPool2d`. Returns the values only.
+ *
+ * @example
+ * adaptiveMaxPool2d(randn([8, 512, 13, 13]), [6, 6]).shape; // [8, 512, 6, 6]
+ */
+export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize): Tensor {
+  const out = adaptiveSize('adaptiveMaxPool2d', input, outputSize);
+  // A max over a rectangle is a max over rows of maxes over columns: bin the height, then the width.
+  return runOp('adaptiveMaxPool2d', [input], { outputSize: out }, () =>
+    tidy(() => contiguous(binMax(binMax(input, input.ndim - 2, out[0]), input.ndim - 1, out[1]))),
   );
 }
