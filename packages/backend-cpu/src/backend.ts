@@ -22,11 +22,24 @@ export function arrayView(v: View): ArrayView {
   return { values: valuesOf(v.data), shape: v.shape, strides: v.strides, offset: v.offset };
 }
 
+/** Options of {@link CpuBackend}. */
+export interface CpuBackendOptions {
+  /**
+   * Device name (default `'cpu'`). Fused kernels are registered for `'cpu'` only, so a second
+   * instance under another name runs core's compositions: tests compare the two.
+   */
+  name?: string;
+}
+
 export class CpuBackend implements Backend {
-  readonly name: string = 'cpu';
+  readonly name: string;
   readonly supportsSyncRead = true;
   readonly dtypes = DTYPES;
   private readonly storage = new CpuStorage();
+
+  constructor(options: CpuBackendOptions = {}) {
+    this.name = options.name ?? 'cpu';
+  }
 
   // ---- storage ----
 
@@ -65,8 +78,11 @@ export class CpuBackend implements Backend {
 
   // ---- primitive kernels ----
 
-  /** Allocates an output every element of which `kernel` writes; frees it again if `kernel` throws. */
-  private produce(dtype: DType, size: number, kernel: (out: TypedArray) => void): DataId {
+  /**
+   * Allocates an output every element of which `kernel` writes (so it is not zeroed first); frees
+   * it again if `kernel` throws. Fused kernels allocate their results through this too.
+   */
+  produce(dtype: DType, size: number, kernel: (out: TypedArray) => void): DataId {
     const out = this.storage.allocateUninit(dtype, size);
     try {
       kernel(out.values);

@@ -1,18 +1,34 @@
 /** Elementwise binary ops over two strided views of the output shape (broadcast dims have stride 0). */
 import type { BinaryOp, TypedArray } from '@tessera/core';
-import { RowIterator, type ArrayView } from './strided.js';
+import { fastBinaryLoop } from './binary_fast.js';
+import { numelOf, RowIterator, stepOf, type ArrayView } from './strided.js';
 
 /**
  * Writes `a op b` into `out` (contiguous). Integer inputs get integer semantics for `mul`
  * (wrapping 32-bit product) and `pow` (exact integer power); comparisons and logical ops write 0/1.
  */
 export function binaryImpl(op: BinaryOp, a: ArrayView, b: ArrayView, out: TypedArray): void {
+  const fast = fastBinaryLoop(op, a.values, b.values, out);
+  if (fast) {
+    // Whole operands contiguous or scalar: one call, without building an iterator.
+    const sa = stepOf(a.shape, a.strides);
+    const sb = stepOf(b.shape, b.strides);
+    if (sa >= 0 && sb >= 0 && sa + sb > 0) {
+      fast(a.values, a.offset, sa, b.values, b.offset, sb, out, 0, numelOf(a.shape));
+      return;
+    }
+  }
   const integer = isIntArray(a.values) && isIntArray(b.values);
   const it = new RowIterator(a.shape, [a.strides, b.strides], [a.offset, b.offset]);
   const n = it.length;
   const off = it.offsets;
   const as = it.steps[0]!;
   const bs = it.steps[1]!;
+  if (fast && as <= 1 && bs <= 1 && as >= 0 && bs >= 0 && as + bs > 0) {
+    // Broadcast rows (a bias over a batch, a per-channel scale): the monomorphic loop per row.
+    for (let r = 0, o = 0; r < it.rows; r++, o += n, it.next()) fast(a.values, off[0]!, as, b.values, off[1]!, bs, out, o, n);
+    return;
+  }
   for (let r = 0, o = 0; r < it.rows; r++, o += n, it.next()) {
     binaryRow(op, integer, a.values, off[0]!, as, b.values, off[1]!, bs, out, o, n);
   }

@@ -18,15 +18,7 @@ const IDENTITY: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, mi
  * `max`/`min` propagate NaN; an empty reduction yields the identity.
  */
 export function reduceImpl(op: ReduceOp, x: ArrayView, axes: readonly number[], out: TypedArray, outIsBool = false): void {
-  const nd = x.shape.length;
-  const reduced = new Array<boolean>(nd).fill(false);
-  for (const a of axes) {
-    if (!Number.isInteger(a) || a < 0 || a >= nd) throw new RangeError(`reduce: axis ${a} is out of range for a ${nd}-d tensor`);
-    reduced[a] = true;
-  }
-  const keptShape: number[] = [];
-  for (let d = 0; d < nd; d++) if (!reduced[d]) keptShape.push(x.shape[d]!);
-  const outSize = numelOf(keptShape);
+  const { it, outSize } = reductionRows(x, axes);
   if (out.length < outSize) throw new RangeError(`reduce: output holds ${out.length} elements, needs ${outSize}`);
   if (outSize === 0) return;
 
@@ -34,19 +26,6 @@ export function reduceImpl(op: ReduceOp, x: ArrayView, axes: readonly number[], 
   const acc: Float64Array | Int32Array = intProd ? new Int32Array(outSize) : new Float64Array(outSize);
   acc.fill(IDENTITY[op]);
 
-  // Accumulator strides: dense over kept dims, 0 over reduced dims.
-  const keptStrides = denseStrides(keptShape);
-  const accStrides = new Array<number>(nd);
-  for (let d = 0, k = 0; d < nd; d++) accStrides[d] = reduced[d] ? 0 : keptStrides[k++]!;
-
-  // Walk in memory order: larger input strides outside. Ties keep the logical order.
-  const order = Array.from({ length: nd }, (_, d) => d);
-  order.sort((p, q) => x.strides[q]! - x.strides[p]! || p - q);
-  const shape = order.map((d) => x.shape[d]!);
-  const xStrides = order.map((d) => x.strides[d]!);
-  const aStrides = order.map((d) => accStrides[d]!);
-
-  const it = new RowIterator(shape, [xStrides, aStrides], [x.offset, 0]);
   const n = it.length;
   const xs = it.steps[0]!;
   const as = it.steps[1]!;
@@ -70,6 +49,37 @@ export function reduceImpl(op: ReduceOp, x: ArrayView, axes: readonly number[], 
   } else {
     out.set(acc);
   }
+}
+
+/**
+ * Walks `x` in its own memory order (dims sorted by stride) as rows, alongside an accumulator
+ * that is dense over the kept dims and has stride 0 over the reduced `axes`: operand 0 of the
+ * iterator is `x`, operand 1 the accumulator index. A row with accumulator step 0 reduces to one
+ * value; otherwise it folds elementwise into a row of the accumulator. Fused reductions reuse it.
+ */
+export function reductionRows(x: ArrayView, axes: readonly number[]): { it: RowIterator; outSize: number } {
+  const nd = x.shape.length;
+  const reduced = new Array<boolean>(nd).fill(false);
+  for (const a of axes) {
+    if (!Number.isInteger(a) || a < 0 || a >= nd) throw new RangeError(`reduce: axis ${a} is out of range for a ${nd}-d tensor`);
+    reduced[a] = true;
+  }
+  const keptShape: number[] = [];
+  for (let d = 0; d < nd; d++) if (!reduced[d]) keptShape.push(x.shape[d]!);
+  const outSize = numelOf(keptShape);
+
+  // Accumulator strides: dense over kept dims, 0 over reduced dims.
+  const keptStrides = denseStrides(keptShape);
+  const accStrides = new Array<number>(nd);
+  for (let d = 0, k = 0; d < nd; d++) accStrides[d] = reduced[d] ? 0 : keptStrides[k++]!;
+
+  // Walk in memory order: larger input strides outside. Ties keep the logical order.
+  const order = Array.from({ length: nd }, (_, d) => d);
+  order.sort((p, q) => x.strides[q]! - x.strides[p]! || p - q);
+  const shape = order.map((d) => x.shape[d]!);
+  const xStrides = order.map((d) => x.strides[d]!);
+  const aStrides = order.map((d) => accStrides[d]!);
+  return { it: new RowIterator(shape, [xStrides, aStrides], [x.offset, 0]), outSize };
 }
 
 function isFloatArray(v: TypedArray): boolean {

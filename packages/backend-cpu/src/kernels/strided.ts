@@ -44,6 +44,12 @@ export function isDense(shape: readonly number[], strides: readonly number[]): b
   return true;
 }
 
+/** 1 for a dense view, 0 for a broadcast scalar (every stride 0 or size 1), -1 for anything else. */
+export function stepOf(shape: readonly number[], strides: readonly number[]): number {
+  if (isConstant(shape, strides)) return 0;
+  return isDense(shape, strides) ? 1 : -1;
+}
+
 /**
  * Walks `shape` as rows of its last merged dim, keeping one running offset per operand.
  *

@@ -1,15 +1,25 @@
 /** Elementwise unary ops over a strided view. */
 import type { TypedArray, UnaryOp } from '@tessera/core';
 import { erf } from './erf.js';
-import { RowIterator, type ArrayView } from './strided.js';
+import { isDense, numelOf, RowIterator, type ArrayView } from './strided.js';
+import { fastUnaryLoop } from './unary_fast.js';
 
 /**
  * Writes `op(x)` into `out` (contiguous, `x`'s element count). `out`'s array type decides the
  * stored values: predicates (`logicalNot`, `isnan`, `isfinite`) write 0/1 into any array.
  */
 export function unaryImpl(op: UnaryOp, x: ArrayView, out: TypedArray): void {
+  const fast = fastUnaryLoop(op, x.values, out);
+  if (fast && isDense(x.shape, x.strides)) {
+    fast(x.values, x.offset, out, 0, numelOf(x.shape));
+    return;
+  }
   const it = new RowIterator(x.shape, [x.strides], [x.offset]);
   const n = it.length;
+  if (fast && it.steps[0] === 1) {
+    for (let r = 0, o = 0; r < it.rows; r++, o += n, it.next()) fast(x.values, it.offsets[0]!, out, o, n);
+    return;
+  }
   for (let r = 0, o = 0; r < it.rows; r++, o += n, it.next()) {
     unaryRow(op, x.values, it.offsets[0]!, it.steps[0]!, out, o, n);
   }

@@ -1,0 +1,147 @@
+/**
+ * Fused 'maxPool2d' and 'avgPool2d' over the last two dims of [N, C, H, W] or [C, H, W]: one
+ * pass per output element over its window's in-bounds taps. Padding acts as -inf (max) or 0
+ * (average), as in core's composition (ops/pool.ts), which pads and then reduces windows.
+ */
+import type { FusedKernel, TypedArray } from '@tessera/core';
+import type { ArrayView } from '../kernels/strided.js';
+import { hostView, produce } from './util.js';
+
+type Pair = readonly [number, number];
+
+/** Pooling geometry as core passes it; `out` is the output size [OH, OW]. */
+export interface PoolGeometry {
+  kernel: Pair;
+  stride: Pair;
+  padding: Pair;
+  dilation: Pair;
+  out: Pair;
+}
+
+/** Options of average pooling as core passes them. */
+export interface AvgPoolOptions {
+  countIncludePad: boolean;
+  divisorOverride: number | null;
+}
+
+/** Calls `pool(base, o0)` for every plane (all dims but the last two) of `x`: its input and output offsets. */
+function forEachPlane(x: ArrayView, outPlane: number, pool: (base: number, o0: number) => void): void {
+  const nd = x.shape.length;
+  const lead = x.shape.slice(0, nd - 2);
+  const strides = x.strides.slice(0, nd - 2);
+  let planes = 1;
+  for (const d of lead) planes *= d;
+  const counter = new Array<number>(lead.length).fill(0);
+  let base = x.offset;
+  for (let p = 0; p < planes; p++) {
+    pool(base, p * outPlane);
+    for (let d = lead.length - 1; d >= 0; d--) {
+      if (++counter[d]! < lead[d]!) {
+        base += strides[d]!;
+        break;
+      }
+      counter[d] = 0;
+      base -= strides[d]! * (lead[d]! - 1);
+    }
+  }
+}
+
+/** Max pooling of `x` into `out` (contiguous [..., OH, OW]); NaN propagates, empty windows give -inf. */
+export function maxPool2dImpl(x: ArrayView, g: PoolGeometry, out: TypedArray): void {
+  const nd = x.shape.length;
+  const H = x.shape[nd - 2]!;
+  const W = x.shape[nd - 1]!;
+  const sH = x.strides[nd - 2]!;
+  const sW = x.strides[nd - 1]!;
+  const [KH, KW] = g.kernel;
+  const [sh, sw] = g.stride;
+  const [ph, pw] = g.padding;
+  const [dh, dw] = g.dilation;
+  const [OH, OW] = g.out;
+  const v = x.values;
+  forEachPlane(x, OH * OW, (base, o) => {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - ph;
+      for (let ow = 0; ow < OW; ow++, o++) {
+        const w0 = ow * sw - pw;
+        let m = -Infinity;
+        for (let kh = 0, ih = h0; kh < KH; kh++, ih += dh) {
+          if (ih < 0 || ih >= H) continue;
+          const row = base + ih * sH;
+          for (let kw = 0, iw = w0; kw < KW; kw++, iw += dw) {
+            if (iw < 0 || iw >= W) continue;
+            const y = v[row + iw * sW]!;
+            if (y > m || y !== y) m = y;
+          }
+        }
+        out[o] = m;
+      }
+    }
+  });
+}
+
+/** Number of taps `start + k*d` (k < K) that fall in [lo, hi). */
+function tapsWithin(start: number, K: number, d: number, lo: number, hi: number): number {
+  let c = 0;
+  for (let k = 0, i = start; k < K; k++, i += d) if (i >= lo && i < hi) c++;
+  return c;
+}
+
+/**
+ * Average pooling of `x` into `out` (contiguous [..., OH, OW]). The divisor is `divisorOverride`,
+ * else the number of taps inside the input, plus those in the symmetric zero padding when
+ * `countIncludePad` (the extra far-side padding of ceil mode never counts).
+ */
+export function avgPool2dImpl(x: ArrayView, g: PoolGeometry, options: AvgPoolOptions, out: TypedArray): void {
+  const nd = x.shape.length;
+  const H = x.shape[nd - 2]!;
+  const W = x.shape[nd - 1]!;
+  const sH = x.strides[nd - 2]!;
+  const sW = x.strides[nd - 1]!;
+  const [KH, KW] = g.kernel;
+  const [sh, sw] = g.stride;
+  const [ph, pw] = g.padding;
+  const [dh, dw] = g.dilation;
+  const [OH, OW] = g.out;
+  const f32 = out instanceof Float32Array;
+  const r = (y: number): number => (f32 ? Math.fround(y) : y);
+  // Divisors per output row and column (their product is the window's count).
+  const pad = options.countIncludePad ? 1 : 0;
+  const rowCount = new Float64Array(OH);
+  const colCount = new Float64Array(OW);
+  for (let oh = 0; oh < OH; oh++) rowCount[oh] = tapsWithin(oh * sh - ph, KH, dh, -ph * pad, H + ph * pad);
+  for (let ow = 0; ow < OW; ow++) colCount[ow] = tapsWithin(ow * sw - pw, KW, dw, -pw * pad, W + pw * pad);
+  const override = options.divisorOverride === null ? null : r(options.divisorOverride);
+  const v = x.values;
+  forEachPlane(x, OH * OW, (base, o) => {
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - ph;
+      for (let ow = 0; ow < OW; ow++, o++) {
+        const w0 = ow * sw - pw;
+        let s = 0;
+        for (let kh = 0, ih = h0; kh < KH; kh++, ih += dh) {
+          if (ih < 0 || ih >= H) continue;
+          const row = base + ih * sH;
+          for (let kw = 0, iw = w0; kw < KW; kw++, iw += dw) {
+            if (iw >= 0 && iw < W) s += v[row + iw * sW]!;
+          }
+        }
+        out[o] = r(s) / (override ?? rowCount[oh]! * colCount[ow]!);
+      }
+    }
+  });
+}
+
+/** 'maxPool2d' (attrs {kernel, stride, padding, dilation, out, ceilMode}). */
+export const maxPool2dKernel: FusedKernel = (inputs, attrs) => {
+  const x = inputs[0]!;
+  const g = attrs as unknown as PoolGeometry;
+  return produce(x.backend, x.dtype, [...x.shape.slice(0, -2), g.out[0], g.out[1]], (out) => maxPool2dImpl(hostView(x), g, out));
+};
+
+/** 'avgPool2d' (attrs {kernel, stride, padding, dilation, out, ceilMode, countIncludePad, divisorOverride}). */
+export const avgPool2dKernel: FusedKernel = (inputs, attrs) => {
+  const x = inputs[0]!;
+  const g = attrs as unknown as PoolGeometry & AvgPoolOptions;
+  return produce(x.backend, x.dtype, [...x.shape.slice(0, -2), g.out[0], g.out[1]], (out) => avgPool2dImpl(hostView(x), g, g, out));
+};
