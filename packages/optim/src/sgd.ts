@@ -1,0 +1,80 @@
+/** Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay (PyTorch's `torch.optim.SGD`). */
+import { keep, type Tensor } from '@tessera/core';
+import { checkBoolean, checkNonNegative, checkNumber, fail } from './check.js';
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
+
+/** SGD's hyperparameters. */
+export interface SGDHyperparameters {
+  /** Learning rate (required: here or in every parameter group). */
+  lr: number;
+  /** Momentum factor (default 0). */
+  momentum: number;
+  /** Dampening of the momentum's gradient term (default 0). */
+  dampening: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay: number;
+  /** Nesterov momentum (default false; needs momentum > 0 and no dampening). */
+  nesterov: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
+  maximize: boolean;
+}
+
+/** SGD's per-parameter state: the momentum buffer (null until momentum is used, as in PyTorch). */
+export interface SGDState {
+  [key: string]: Tensor | null;
+  momentumBuffer: Tensor | null;
+}
+
+/**
+ * Stochastic gradient descent, with PyTorch's update: `b = μ·b + (1 − τ)·g` (b = g on the first
+ * step), then `p -= lr·b` (or `lr·(g + μ·b)` with Nesterov).
+ *
+ * @example
+ * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+ */
+export class SGD extends Optimizer<SGDHyperparameters, SGDState> {
+  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDHyperparameters>>, options: Partial<SGDHyperparameters> = {}) {
+    super(params, {
+      lr: options.lr as number,
+      momentum: options.momentum ?? 0,
+      dampening: options.dampening ?? 0,
+      weightDecay: options.weightDecay ?? 0,
+      nesterov: options.nesterov ?? false,
+      maximize: options.maximize ?? false,
+    });
+  }
+
+  protected override get optimizerName(): string {
+    return 'SGD';
+  }
+
+  protected override validate(h: Partial<SGDHyperparameters>, where: string): void {
+    const name = this.optimizerName;
+    checkNonNegative(name, where, 'learning rate', h.lr);
+    checkNonNegative(name, where, 'momentum value', h.momentum);
+    checkNumber(name, where, 'dampening value', h.dampening, () => true);
+    checkNonNegative(name, where, 'weightDecay value', h.weightDecay);
+    checkBoolean(name, where, 'nesterov', h.nesterov);
+    checkBoolean(name, where, 'maximize', h.maximize);
+    if (h.nesterov && (!((h.momentum ?? 0) > 0) || (h.dampening ?? 0) !== 0)) {
+      fail(name, where, 'Nesterov momentum requires a momentum and zero dampening');
+    }
+  }
+
+  protected override initState(): SGDState {
+    return { momentumBuffer: null };
+  }
+
+  protected updateParam(p: Tensor, grad: Tensor, group: ParamGroup<SGDHyperparameters>, state: SGDState): void {
+    const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
+    let d = maximize ? grad.neg() : grad;
+    if (weightDecay !== 0) d = d.add(p, weightDecay);
+    if (momentum !== 0) {
+      const buf = state.momentumBuffer;
+      if (buf === null) state.momentumBuffer = keep(d.clone());
+      else buf.mul_(momentum).add_(d, 1 - dampening);
+      d = nesterov ? d.add(state.momentumBuffer!, momentum) : state.momentumBuffer!;
+    }
+    p.add_(d, -lr);
+  }
+}
