@@ -96,17 +96,20 @@ for (const kase of cases) {
     row.results[p.id] = r;
     log(`${kase.id.padEnd(20)} ${p.id.padEnd(12)} ${r.error ? `error: ${r.error}` : r.unsupported ? 'unsupported' : `${fmt(r.value)} ${kase.unit} (${r.samples} samples)`}`);
   }
-  // speedup of the subject against every other peer: their time / subject time
-  const subj = row.results[SUBJECT];
+  // speedup of the case's subject against every other peer: their time / subject time
+  row.subject = kase.subject ?? SUBJECT;
+  const subj = row.results[row.subject];
   row.speedups = {};
   for (const p of active) {
     const other = row.results[p.id];
-    if (p.id !== SUBJECT && subj?.medianSecondsPerOp && other?.medianSecondsPerOp) {
+    if (p.id !== row.subject && subj?.medianSecondsPerOp && other?.medianSecondsPerOp) {
       row.speedups[p.id] = other.medianSecondsPerOp / subj.medianSecondsPerOp;
     }
   }
   const g = kase.goal;
-  const s = g ? row.speedups[g.baseline] : undefined;
+  // Several baselines: the fastest one (the smallest speedup) counts.
+  const baselines = g ? [g.baseline].flat().filter((b) => row.speedups[b] !== undefined) : [];
+  const s = baselines.length > 0 ? Math.min(...baselines.map((b) => row.speedups[b])) : undefined;
   row.status = !g ? '' : s === undefined ? 'n/a' : s >= g.minSpeedup ? 'PASS' : 'MISS';
   results.push(row);
 }
@@ -119,11 +122,13 @@ function fmt(x) {
   if (x >= 10) return x.toFixed(1);
   return x.toFixed(2);
 }
-const others = active.filter((p) => p.id !== SUBJECT);
+// Speedup columns: the subject of each row against every other peer that measured anything.
+const others = active.filter((p) => results.some((row) => row.speedups[p.id] !== undefined));
 const header = [
   'case',
   'unit',
   ...active.map((p) => p.id),
+  'subject',
   ...others.map((p) => `speedup vs ${p.id}`),
   'goal',
   'status',
@@ -135,6 +140,7 @@ const rows = results.map((row) => [
     const r = row.results[p.id];
     return r.error ? 'error' : r.unsupported ? '-' : fmt(r.value);
   }),
+  row.subject,
   ...others.map((p) => (row.speedups[p.id] === undefined ? '-' : `${fmt(row.speedups[p.id])}x`)),
   row.case.goal?.text ?? '',
   row.status,
@@ -145,7 +151,7 @@ const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.pad
 console.log('');
 console.log(`Tessera benchmarks: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${args.quick ? 'quick plan' : 'default plan'}`);
 for (const p of peers) console.log(`  ${p.id.padEnd(12)} ${p.available ? p.label : `skipped: ${p.reason}`}`);
-console.log(`Medians over repeated runs after warmup; speedup = peer time / ${SUBJECT} time (> 1: ${SUBJECT} faster).`);
+console.log('Medians over repeated runs after warmup; speedup = peer time / subject time (> 1: the subject is faster).');
 console.log('');
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -176,6 +182,7 @@ const json = {
     params: row.case.params,
     unit: row.case.unit,
     higherIsBetter: row.case.higherIsBetter,
+    subject: row.subject,
     goal: row.case.goal ?? null,
     results: row.results,
     speedups: row.speedups,

@@ -6,7 +6,9 @@
 //   measure(case, plan) -> { samples } | null        out-of-process: seconds per op per sample
 //   teardown()          optional
 import pytorchCpu from './pytorch.mjs';
+import pytorchCpu2t from './pytorch-2t.mjs';
 import tesseraCpu from './tessera-cpu.mjs';
+import tesseraNative from './tessera-native.mjs';
 import tfjsCpu from './tfjs-cpu.mjs';
 
-export const PEERS = [tesseraCpu, tfjsCpu, pytorchCpu];
+export const PEERS = [tesseraCpu, tesseraNative, tfjsCpu, pytorchCpu, pytorchCpu2t];

@@ -1,0 +1,559 @@
+// GEMM after the GotoBLAS/BLIS layout. B is packed per (NC x KC) block into panels of NR columns,
+// A per (MC x KC) block into panels of MR rows, both k-major and zero-padded, so the micro-kernel
+// streams two contiguous panels whatever the operands' strides and keeps an MR x NR tile of C in
+// registers. On x86-64 with AVX2/FMA the float micro-kernel is 6x16 (12 ymm accumulators, two B
+// loads and six broadcasts per k); elsewhere a portable kernel of the same shape, which compilers
+// vectorise for SSE2/NEON. Threads split C into a grid of blocks that each pack their own panels,
+// so they never wait for each other.
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <type_traits>
+#include <vector>
+
+#include "threadpool.h"
+
+#if TN_X86_KERNELS
+#include <immintrin.h>
+#endif
+
+namespace tn {
+namespace {
+
+// ---- CPU features ----
+
+bool detect_avx2() {
+  const char* env = std::getenv("TESSERA_NATIVE_SIMD");
+  if (env && (std::strcmp(env, "portable") == 0 || std::strcmp(env, "scalar") == 0)) return false;
+#if TN_X86_KERNELS
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+  return false;
+#endif
+}
+
+const bool AVX2 = detect_avx2();
+
+// ---- scratch space, one per thread ----
+
+template <class T> T* scratch(int which, size_t n) {
+  struct Buf {
+    void* p = nullptr;
+    size_t cap = 0;
+    ~Buf() { std::free(p); }
+  };
+  thread_local Buf bufs[2];
+  Buf& b = bufs[which];
+  size_t bytes = n * sizeof(T) + 64;
+  if (b.cap < bytes) {
+    std::free(b.p);
+    b.p = nullptr;
+    b.cap = 0;
+    void* p = nullptr;
+#if defined(_WIN32)
+    p = _aligned_malloc(bytes, 64);
+#else
+    if (posix_memalign(&p, 64, bytes) != 0) p = nullptr;
+#endif
+    if (!p) throw std::bad_alloc();
+    b.p = p;
+    b.cap = bytes;
+  }
+  return static_cast<T*>(b.p);
+}
+
+// ---- packing ----
+
+// A block (mc x kc) into panels of MR rows: panel p at out + p*MR*kc, element (r, k) at k*MR + r.
+template <class T, int MR> void pack_a(i64 mc, i64 kc, const T* A, i64 rsa, i64 csa, T* out) {
+  for (i64 i = 0; i < mc; i += MR) {
+    const int mr = (int)std::min<i64>(MR, mc - i);
+    const T* a = A + i * rsa;
+    T* o = out + i * kc;
+    if (mr == MR && csa == 1) {
+      const T* rows[MR];
+      for (int r = 0; r < MR; r++) rows[r] = a + r * rsa;
+      for (i64 k = 0; k < kc; k++, o += MR)
+        for (int r = 0; r < MR; r++) o[r] = rows[r][k];
+    } else if (mr == MR && rsa == 1) {
+      for (i64 k = 0; k < kc; k++, o += MR)
+        for (int r = 0; r < MR; r++) o[r] = a[k * csa + r];
+    } else {
+      for (i64 k = 0; k < kc; k++, o += MR) {
+        int r = 0;
+        for (; r < mr; r++) o[r] = a[r * rsa + k * csa];
+        for (; r < MR; r++) o[r] = 0;
+      }
+    }
+  }
+}
+
+// B block (kc x nc) into panels of NR columns: panel q at out + q*NR*kc, element (k, j) at k*NR + j.
+template <class T, int NR> void pack_b(i64 kc, i64 nc, const T* B, i64 rsb, i64 csb, T* out) {
+  for (i64 j = 0; j < nc; j += NR) {
+    const int nr = (int)std::min<i64>(NR, nc - j);
+    const T* b = B + j * csb;
+    T* o = out + j * kc;
+    if (nr == NR && csb == 1) {
+      for (i64 k = 0; k < kc; k++, o += NR) std::memcpy(o, b + k * rsb, sizeof(T) * NR);
+    } else if (nr == NR && rsb == 1) {
+      for (int jj = 0; jj < NR; jj++) {
+        const T* col = b + jj * csb;
+        for (i64 k = 0; k < kc; k++) o[k * NR + jj] = col[k];
+      }
+    } else {
+      for (i64 k = 0; k < kc; k++, o += NR) {
+        int jj = 0;
+        for (; jj < nr; jj++) o[jj] = b[k * rsb + jj * csb];
+        for (; jj < NR; jj++) o[jj] = 0;
+      }
+    }
+  }
+}
+
+// ---- micro-kernels: C[mr x nr] (+)= Ap (kc x MR) ^T Bp (kc x NR) ----
+
+template <class T, int MR, int NR>
+void ukr_portable(i64 kc, const T* __restrict A, const T* __restrict B, i64 ldb, T* C, i64 ldc, bool acc, int mr, int nr) {
+  T t[MR][NR];
+  for (int r = 0; r < MR; r++)
+    for (int j = 0; j < NR; j++) t[r][j] = 0;
+  for (i64 k = 0; k < kc; k++, A += MR, B += ldb) {
+    for (int r = 0; r < MR; r++) {
+      const T a = A[r];
+      for (int j = 0; j < NR; j++) t[r][j] += a * B[j];
+    }
+  }
+  for (int r = 0; r < mr; r++) {
+    T* c = C + r * ldc;
+    if (acc)
+      for (int j = 0; j < nr; j++) c[j] += t[r][j];
+    else
+      for (int j = 0; j < nr; j++) c[j] = t[r][j];
+  }
+}
+
+#if TN_X86_KERNELS
+// ROWS (1..6) rows of the 6-row A panel: partial panels (M % 6) skip the rows they do not need.
+template <int ROWS>
+__attribute__((target("avx2,fma"))) void ukr_avx2_rows(i64 kc, const float* __restrict A, const float* __restrict B, i64 ldb, float* C,
+                                                       i64 ldc, bool acc, int mr, int nr) {
+  __m256 c[ROWS][2];
+  for (int r = 0; r < ROWS; r++) c[r][0] = c[r][1] = _mm256_setzero_ps();
+  for (int r = 0; r < mr; r++) _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc), _MM_HINT_T0);
+  i64 k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    _mm_prefetch(reinterpret_cast<const char*>(B + ldb * 8), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(A + 6 * 8), _MM_HINT_T0);
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; u++) {
+      const __m256 b0 = _mm256_loadu_ps(B + ldb * u);
+      const __m256 b1 = _mm256_loadu_ps(B + ldb * u + 8);
+#pragma GCC unroll 6
+      for (int r = 0; r < ROWS; r++) {
+        const __m256 a = _mm256_broadcast_ss(A + 6 * u + r);
+        c[r][0] = _mm256_fmadd_ps(a, b0, c[r][0]);
+        c[r][1] = _mm256_fmadd_ps(a, b1, c[r][1]);
+      }
+    }
+    A += 24;
+    B += 4 * ldb;
+  }
+  for (; k < kc; k++) {
+    const __m256 b0 = _mm256_loadu_ps(B);
+    const __m256 b1 = _mm256_loadu_ps(B + 8);
+#pragma GCC unroll 6
+    for (int r = 0; r < ROWS; r++) {
+      const __m256 a = _mm256_broadcast_ss(A + r);
+      c[r][0] = _mm256_fmadd_ps(a, b0, c[r][0]);
+      c[r][1] = _mm256_fmadd_ps(a, b1, c[r][1]);
+    }
+    A += 6;
+    B += ldb;
+  }
+  if (nr == 16) {
+#pragma GCC unroll 6
+    for (int r = 0; r < ROWS; r++) {
+      if (r >= mr) break;
+      float* cr = C + r * ldc;
+      __m256 v0 = c[r][0], v1 = c[r][1];
+      if (acc) {
+        v0 = _mm256_add_ps(v0, _mm256_loadu_ps(cr));
+        v1 = _mm256_add_ps(v1, _mm256_loadu_ps(cr + 8));
+      }
+      _mm256_storeu_ps(cr, v0);
+      _mm256_storeu_ps(cr + 8, v1);
+    }
+    return;
+  }
+  alignas(32) float t[ROWS][16];
+  for (int r = 0; r < ROWS; r++) {
+    _mm256_store_ps(t[r], c[r][0]);
+    _mm256_store_ps(t[r] + 8, c[r][1]);
+  }
+  for (int r = 0; r < mr; r++) {
+    float* cr = C + r * ldc;
+    if (acc)
+      for (int j = 0; j < nr; j++) cr[j] += t[r][j];
+    else
+      for (int j = 0; j < nr; j++) cr[j] = t[r][j];
+  }
+}
+
+// The full 6x16 tile, written out (the compilers' register allocation of the templated version
+// above is a few percent slower).
+__attribute__((target("avx2,fma"))) void ukr_avx2_full(i64 kc, const float* __restrict A, const float* __restrict B, i64 ldb, float* C,
+                                                       i64 ldc, bool acc, int nr) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int r = 0; r < 6; r++) _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc), _MM_HINT_T0);
+#define TN_STEP(k)                                        \
+  {                                                       \
+    const __m256 b0 = _mm256_loadu_ps(B + ldb * (k));     \
+    const __m256 b1 = _mm256_loadu_ps(B + ldb * (k) + 8); \
+    __m256 a = _mm256_broadcast_ss(A + 6 * (k));          \
+    c00 = _mm256_fmadd_ps(a, b0, c00);                    \
+    c01 = _mm256_fmadd_ps(a, b1, c01);                    \
+    a = _mm256_broadcast_ss(A + 6 * (k) + 1);             \
+    c10 = _mm256_fmadd_ps(a, b0, c10);                    \
+    c11 = _mm256_fmadd_ps(a, b1, c11);                    \
+    a = _mm256_broadcast_ss(A + 6 * (k) + 2);             \
+    c20 = _mm256_fmadd_ps(a, b0, c20);                    \
+    c21 = _mm256_fmadd_ps(a, b1, c21);                    \
+    a = _mm256_broadcast_ss(A + 6 * (k) + 3);             \
+    c30 = _mm256_fmadd_ps(a, b0, c30);                    \
+    c31 = _mm256_fmadd_ps(a, b1, c31);                    \
+    a = _mm256_broadcast_ss(A + 6 * (k) + 4);             \
+    c40 = _mm256_fmadd_ps(a, b0, c40);                    \
+    c41 = _mm256_fmadd_ps(a, b1, c41);                    \
+    a = _mm256_broadcast_ss(A + 6 * (k) + 5);             \
+    c50 = _mm256_fmadd_ps(a, b0, c50);                    \
+    c51 = _mm256_fmadd_ps(a, b1, c51);                    \
+  }
+  i64 k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    _mm_prefetch(reinterpret_cast<const char*>(B + ldb * 8), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(A + 6 * 8), _MM_HINT_T0);
+    TN_STEP(0) TN_STEP(1) TN_STEP(2) TN_STEP(3)
+    A += 24;
+    B += 4 * ldb;
+  }
+  for (; k < kc; k++) {
+    TN_STEP(0)
+    A += 6;
+    B += ldb;
+  }
+#undef TN_STEP
+  __m256 rows[12] = {c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51};
+  if (nr == 16) {
+    for (int r = 0; r < 6; r++) {
+      float* c = C + r * ldc;
+      __m256 v0 = rows[2 * r], v1 = rows[2 * r + 1];
+      if (acc) {
+        v0 = _mm256_add_ps(v0, _mm256_loadu_ps(c));
+        v1 = _mm256_add_ps(v1, _mm256_loadu_ps(c + 8));
+      }
+      _mm256_storeu_ps(c, v0);
+      _mm256_storeu_ps(c + 8, v1);
+    }
+    return;
+  }
+  alignas(32) float t[6][16];
+  for (int r = 0; r < 6; r++) {
+    _mm256_store_ps(t[r], rows[2 * r]);
+    _mm256_store_ps(t[r] + 8, rows[2 * r + 1]);
+  }
+  for (int r = 0; r < 6; r++) {
+    float* c = C + r * ldc;
+    if (acc)
+      for (int j = 0; j < nr; j++) c[j] += t[r][j];
+    else
+      for (int j = 0; j < nr; j++) c[j] = t[r][j];
+  }
+}
+
+// "NT" products with few rows: A's rows and B's columns both contiguous along k, as in
+// x @ W^T with PyTorch's [out, in] weights. Dot products of 4 rows by 3 columns, 8 lanes of k at
+// a time, read both operands in place: packing W^T would cost as much as the product itself.
+__attribute__((target("avx2,fma"))) inline float hsum8(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+template <int R, int Q>
+__attribute__((target("avx2,fma"))) void nt_tile(i64 K, const float* A, i64 rsa, const float* B, i64 csb, float* C, i64 ldc, bool acc) {
+  __m256 c[R][Q];
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < Q; q++) c[r][q] = _mm256_setzero_ps();
+  i64 k = 0;
+  for (; k + 8 <= K; k += 8) {
+    __m256 b[Q];
+    for (int q = 0; q < Q; q++) b[q] = _mm256_loadu_ps(B + q * csb + k);
+    for (int r = 0; r < R; r++) {
+      const __m256 a = _mm256_loadu_ps(A + r * rsa + k);
+      for (int q = 0; q < Q; q++) c[r][q] = _mm256_fmadd_ps(a, b[q], c[r][q]);
+    }
+  }
+  for (int r = 0; r < R; r++)
+    for (int q = 0; q < Q; q++) {
+      float v = hsum8(c[r][q]);
+      for (i64 t = k; t < K; t++) v += A[r * rsa + t] * B[q * csb + t];
+      float* out = C + r * ldc + q;
+      *out = acc ? *out + v : v;
+    }
+}
+
+template <int R>
+__attribute__((target("avx2,fma"))) void nt_rows(i64 j0, i64 j1, i64 K, const float* A, i64 rsa, const float* B, i64 csb, float* C, i64 ldc,
+                                                 bool acc) {
+  i64 j = j0;
+  for (; j + 3 <= j1; j += 3) nt_tile<R, 3>(K, A, rsa, B + j * csb, csb, C + j, ldc, acc);
+  for (; j < j1; j++) nt_tile<R, 1>(K, A, rsa, B + j * csb, csb, C + j, ldc, acc);
+}
+
+void gemm_nt_avx2(i64 M, i64 j0, i64 j1, i64 K, const float* A, i64 rsa, const float* B, i64 csb, float* C, i64 ldc, bool acc) {
+  i64 i = 0;
+  for (; i + 4 <= M; i += 4) nt_rows<4>(j0, j1, K, A + i * rsa, rsa, B, csb, C + i * ldc, ldc, acc);
+  switch (M - i) {
+    case 3: nt_rows<3>(j0, j1, K, A + i * rsa, rsa, B, csb, C + i * ldc, ldc, acc); break;
+    case 2: nt_rows<2>(j0, j1, K, A + i * rsa, rsa, B, csb, C + i * ldc, ldc, acc); break;
+    case 1: nt_rows<1>(j0, j1, K, A + i * rsa, rsa, B, csb, C + i * ldc, ldc, acc); break;
+    default: break;
+  }
+}
+
+// Picks the kernel for the rows a panel actually has.
+void ukr_avx2_6x16(i64 kc, const float* A, const float* B, i64 ldb, float* C, i64 ldc, bool acc, int mr, int nr) {
+  switch (mr) {
+    case 1: return ukr_avx2_rows<1>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    case 2: return ukr_avx2_rows<2>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    case 3: return ukr_avx2_rows<3>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    case 4: return ukr_avx2_rows<4>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    case 5: return ukr_avx2_rows<5>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    default: return ukr_avx2_full(kc, A, B, ldb, C, ldc, acc, nr);
+  }
+}
+#endif
+
+// ---- the blocked driver ----
+
+template <class T> using Ukr = void (*)(i64, const T*, const T*, i64, T*, i64, bool, int, int);
+
+// K blocks of equal size (at most KC, a multiple of 8): K = 784 as 4 x 196, not 3 x 256 + 16.
+inline i64 balanced_kc(i64 K, i64 KC) {
+  const i64 blocks = (K + KC - 1) / KC;
+  const i64 kc = (K + blocks - 1) / blocks;
+  return std::min<i64>(KC, (kc + 7) / 8 * 8);
+}
+
+// Up to this many rows of C, B is read in place when its rows are contiguous (csb == 1) instead
+// of being packed: with few rows each B element is used by only a few micro-kernel calls, so
+// copying it costs more than the strided reads (the last, partial panel is still packed).
+constexpr i64 DIRECT_B_MAX_M = 96;
+
+template <class T, int MR, int NR, int MC, int KC, int NC>
+void gemm_serial(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool accumulate,
+                 Ukr<T> ukr) {
+  const bool direct = csb == 1 && M <= DIRECT_B_MAX_M;
+  T* ap = scratch<T>(0, (size_t)MC * KC);
+  T* bp = scratch<T>(1, (size_t)KC * (size_t)(direct ? NR : std::min<i64>(NC, (N + NR - 1) / NR * NR)));
+  const i64 kb = balanced_kc(K, KC);
+  for (i64 jc = 0; jc < N; jc += NC) {
+    const i64 nc = std::min<i64>(NC, N - jc);
+    const i64 full = direct ? nc / NR * NR : 0;  // columns read in place
+    for (i64 pc = 0; pc < K; pc += kb) {
+      const i64 kc = std::min<i64>(kb, K - pc);
+      const T* bsrc = B + pc * rsb + jc * csb;
+      if (direct) {
+        if (full < nc) pack_b<T, NR>(kc, nc - full, bsrc + full * csb, rsb, csb, bp);
+      } else {
+        pack_b<T, NR>(kc, nc, bsrc, rsb, csb, bp);
+      }
+      const bool acc = accumulate || pc > 0;
+      for (i64 ic = 0; ic < M; ic += MC) {
+        const i64 mc = std::min<i64>(MC, M - ic);
+        pack_a<T, MR>(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ap);
+        for (i64 jr = 0; jr < nc; jr += NR) {
+          const int nr = (int)std::min<i64>(NR, nc - jr);
+          const T* bpanel;
+          i64 ldb;
+          if (jr < full) {
+            bpanel = bsrc + jr;
+            ldb = rsb;
+          } else {
+            bpanel = bp + (jr - full) * kc;
+            ldb = NR;
+          }
+          for (i64 ir = 0; ir < mc; ir += MR) {
+            const int mr = (int)std::min<i64>(MR, mc - ir);
+            ukr(kc, ap + ir * kc, bpanel, ldb, C + (ic + ir) * ldc + jc + jr, ldc, acc, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Matrix-vector shapes, where packing would mostly copy padding.
+template <class T>
+void gemv_rows(i64 N, i64 K, const T* A, i64 csa, const T* B, i64 rsb, i64 csb, T* C, bool accumulate) {
+  // C[0, :] = A[0, :] @ B  (M == 1): accumulate rows of B.
+  if (!accumulate)
+    for (i64 j = 0; j < N; j++) C[j] = 0;
+  for (i64 k = 0; k < K; k++) {
+    const T a = A[k * csa];
+    const T* b = B + k * rsb;
+    if (csb == 1)
+      for (i64 j = 0; j < N; j++) C[j] += a * b[j];
+    else
+      for (i64 j = 0; j < N; j++) C[j] += a * b[j * csb];
+  }
+}
+
+template <class T>
+void gemv_cols(i64 M, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, T* C, i64 ldc, bool accumulate) {
+  // C[:, 0] = A @ B[:, 0]  (N == 1): dot products.
+  for (i64 i = 0; i < M; i++) {
+    const T* a = A + i * rsa;
+    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    i64 k = 0;
+    if (csa == 1 && rsb == 1) {
+      for (; k + 4 <= K; k += 4) {
+        s0 += a[k] * B[k];
+        s1 += a[k + 1] * B[k + 1];
+        s2 += a[k + 2] * B[k + 2];
+        s3 += a[k + 3] * B[k + 3];
+      }
+    }
+    for (; k < K; k++) s0 += a[k * csa] * B[k * rsb];
+    const T s = (s0 + s1) + (s2 + s3);
+    C[i * ldc] = accumulate ? C[i * ldc] + s : s;
+  }
+}
+
+// Few rows (M <= MC), many columns, several threads: A is packed once for all K blocks and
+// shared, and the columns are cut into more tasks than threads, so a worker that wakes late
+// still takes a share instead of leaving the caller to wait for it.
+template <class T, int MR, int NR, int MC, int KC>
+void gemm_small_m_parallel(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc,
+                           bool accumulate, int threads, Ukr<T> ukr) {
+  const i64 mpad = (M + MR - 1) / MR * MR;
+  std::vector<T> apack((size_t)(mpad * K));
+  const i64 kb = balanced_kc(K, KC);
+  for (i64 pc = 0; pc < K; pc += kb) pack_a<T, MR>(M, std::min<i64>(kb, K - pc), A + pc * csa, rsa, csa, apack.data() + pc * mpad);
+  const i64 panels = (N + NR - 1) / NR;
+  const int tasks = (int)std::min<i64>(panels, (i64)threads * 4);
+  const bool direct = csb == 1;
+  parallel_tasks(tasks, [&](int t) {
+    const i64 j0 = panels * t / tasks * NR, j1 = std::min<i64>(N, panels * (t + 1) / tasks * NR);
+    if (j1 <= j0) return;
+    T* bp = scratch<T>(1, (size_t)KC * (size_t)(j1 - j0 + NR));
+    for (i64 pc = 0; pc < K; pc += kb) {
+      const i64 kc = std::min<i64>(kb, K - pc);
+      const T* bsrc = B + pc * rsb + j0 * csb;
+      const i64 nc = j1 - j0;
+      const i64 full = direct ? nc / NR * NR : 0;
+      if (full < nc) pack_b<T, NR>(kc, nc - full, bsrc + full * csb, rsb, csb, bp);
+      const bool acc = accumulate || pc > 0;
+      const T* ap = apack.data() + pc * mpad;
+      for (i64 jr = 0; jr < nc; jr += NR) {
+        const int nr = (int)std::min<i64>(NR, nc - jr);
+        const T* bpanel = jr < full ? bsrc + jr : bp + (jr - full) * kc;
+        const i64 ldb = jr < full ? rsb : NR;
+        for (i64 ir = 0; ir < M; ir += MR)
+          ukr(kc, ap + ir * kc, bpanel, ldb, C + ir * ldc + j0 + jr, ldc, acc, (int)std::min<i64>(MR, M - ir), nr);
+      }
+    }
+  });
+}
+
+template <class T, int MR, int NR, int MC, int KC, int NC>
+void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool accumulate,
+          int threads, Ukr<T> ukr) {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    if (!accumulate)
+      for (i64 i = 0; i < M; i++) std::memset(C + i * ldc, 0, sizeof(T) * (size_t)N);
+    return;
+  }
+  if (threads <= 0) threads = num_threads();
+  const double work = (double)M * (double)N * (double)K;
+#if TN_X86_KERNELS
+  if constexpr (std::is_same_v<T, float>) {
+    if (AVX2 && csa == 1 && rsb == 1 && M <= 48 && K >= 64 && N >= 4) {
+      const int tasks = threads > 1 && work >= (1 << 22) ? (int)std::min<i64>((N + 23) / 24, (i64)threads * 4) : 1;
+      if (tasks <= 1) return gemm_nt_avx2(M, 0, N, K, A, rsa, B, csb, C, ldc, accumulate);
+      parallel_tasks(tasks, [&](int t) {
+        gemm_nt_avx2(M, N * t / tasks, N * (t + 1) / tasks, K, A, rsa, B, csb, C, ldc, accumulate);
+      });
+      return;
+    }
+  }
+#endif
+  // Below 4M multiply-adds (about 40 us on one core) the threads' synchronisation costs about
+  // what they save (measured on the MNIST MLP's 32x784x128 products).
+  if (threads > 1 && work >= (1 << 22) && M <= MC && N >= 4 * NR)
+    return gemm_small_m_parallel<T, MR, NR, MC, KC>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr);
+  if (threads > 1 && work >= (1 << 22) && (M >= 2 * MR || N >= 2 * NR)) {
+    // A grid of tm x tn blocks of C minimising the packing each thread does.
+    int best_m = 1, best_n = threads;
+    double best = 1e300;
+    for (int tm = 1; tm <= threads; tm++) {
+      if (threads % tm) continue;
+      const int tn = threads / tm;
+      if (M < (i64)tm * MR || N < (i64)tn * NR) continue;
+      const double cost = (double)M / tm * K + (double)N / tn * K;
+      if (cost < best) best = cost, best_m = tm, best_n = tn;
+    }
+    if (best < 1e300) {
+      const int tm = best_m, tn = best_n;
+      // Split points on micro-tile boundaries.
+      auto split = [](i64 n, int parts, int unit, int i) {
+        const i64 units = (n + unit - 1) / unit;
+        return std::min<i64>(n, units * i / parts * unit);
+      };
+      parallel_tasks(tm * tn, [&](int t) {
+        const int bi = t / tn, bj = t % tn;
+        const i64 i0 = split(M, tm, MR, bi), i1 = split(M, tm, MR, bi + 1);
+        const i64 j0 = split(N, tn, NR, bj), j1 = split(N, tn, NR, bj + 1);
+        if (i1 <= i0 || j1 <= j0) return;
+        gemm_serial<T, MR, NR, MC, KC, NC>(i1 - i0, j1 - j0, K, A + i0 * rsa, rsa, csa, B + j0 * csb, rsb, csb, C + i0 * ldc + j0, ldc,
+                                           accumulate, ukr);
+      });
+      return;
+    }
+  }
+  if (M == 1) return gemv_rows<T>(N, K, A, csa, B, rsb, csb, C, accumulate);
+  if (N == 1) return gemv_cols<T>(M, K, A, rsa, csa, B, rsb, C, ldc, accumulate);
+  gemm_serial<T, MR, NR, MC, KC, NC>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, ukr);
+}
+
+}  // namespace
+
+bool use_avx2() { return AVX2; }
+
+const char* sgemm_kernel_name() { return AVX2 ? "avx2-fma 6x16" : "portable 6x16"; }
+
+void sgemm(i64 M, i64 N, i64 K, const float* A, i64 rsa, i64 csa, const float* B, i64 rsb, i64 csb, float* C, i64 ldc, bool accumulate,
+           int threads) {
+  Ukr<float> ukr = ukr_portable<float, 6, 16>;
+#if TN_X86_KERNELS
+  if (AVX2) ukr = ukr_avx2_6x16;
+#endif
+  gemm<float, 6, 16, 144, 256, 4096>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr);
+}
+
+void dgemm(i64 M, i64 N, i64 K, const double* A, i64 rsa, i64 csa, const double* B, i64 rsb, i64 csb, double* C, i64 ldc,
+           bool accumulate, int threads) {
+  gemm<double, 4, 8, 128, 256, 2048>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr_portable<double, 4, 8>);
+}
+
+}  // namespace tn

@@ -1,0 +1,39 @@
+// A small thread pool for data-parallel kernels. The calling thread takes part in the work, so a
+// one-thread configuration never touches another thread. Kernels call parallel_for only where the
+// work is large enough to pay for waking the workers (see the grain sizes at the call sites).
+#pragma once
+
+#include <functional>
+
+#include "common.h"
+
+namespace tn {
+
+// Threads used by kernels (the caller included). Defaults to the CPUs this process may run on,
+// or TESSERA_NUM_THREADS when set.
+int num_threads();
+// Changes the thread count (1..256); idle workers are stopped and restarted lazily.
+void set_num_threads(int n);
+// Logical CPUs available to the process.
+int hardware_threads();
+
+// Runs fn(task) for every task in [0, ntasks), spread over the pool. Nested calls, and calls while
+// another thread uses the pool, run serially on the caller. The first exception is rethrown.
+void parallel_tasks(int ntasks, const std::function<void(int)>& fn);
+
+// Splits [0, n) into at most num_threads() contiguous chunks of at least `grain` elements and runs
+// fn(begin, end) on each; a single chunk runs inline.
+template <class F> void parallel_for(i64 n, i64 grain, F&& fn) {
+  if (n <= 0) return;
+  i64 chunks = grain > 0 ? n / grain : n;
+  int t = num_threads();
+  if (chunks > t) chunks = t;
+  if (chunks <= 1) {
+    fn(i64(0), n);
+    return;
+  }
+  const int c = (int)chunks;
+  parallel_tasks(c, [&](int i) { fn(n * i / c, n * (i + 1) / c); });
+}
+
+}  // namespace tn
