@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Package-install test: installs the packed tarballs of every publishable package into a fresh
 // project outside the workspace, the way a user gets them from the registry, and checks that
-//   - `import` (ESM) and `require` (CommonJS) of @tessera/core + @tessera/backend-cpu both load
-//     and compute the right numbers;
+//   - `import` (ESM) and `require` (CommonJS) of every package load and compute the right
+//     numbers (tensors, autograd, an nn + optim loop, datasets, a Keras-style model, and the
+//     native backend compiled from source by npm install);
 //   - the shipped type declarations type-check a strict consumer under moduleResolution
 //     node16 (ESM and CJS files), bundler and node10 (the CommonJS-only resolution tslab uses);
 //   - every file named by main/module/types/exports is in the tarball and no `workspace:`
@@ -103,6 +104,62 @@ assert.deepEqual(Array.from(prod.sum(1).dataSync()), [17, 37]);
 const sm = Array.from(tensor([0, Math.log(3)]).softmax(-1).dataSync());
 assert.ok(Math.abs(sm[0] - 0.25) < 1e-6 && Math.abs(sm[1] - 0.75) < 1e-6, 'softmax: ' + sm);
 assert.equal(typeof prod.toString(), 'string');
+// autograd: d/dw sum((w * x)^2) = 2 * w * x^2
+const { noGrad } = await import('@tessera/autograd');
+const w = tensor([1, 2], { requiresGrad: true });
+w.mul(tensor([3, 4])).pow(2).sum().backward();
+assert.deepEqual(Array.from(w.grad.dataSync()), [18, 64]);
+noGrad(() => w.sub_(w.grad.mul(0.5)));
+assert.deepEqual(Array.from(w.dataSync()), [-8, -30]);
+
+// nn + optim: issue #4's PyTorch-style loop converges to the target.
+const nn = await import('@tessera/nn');
+const optim = await import('@tessera/optim');
+class LinearModel extends nn.Module {
+  linear = new nn.Linear(1, 1);
+  forward(x) { return this.linear.forward(x); }
+}
+const model = new LinearModel();
+assert.deepEqual([...model.namedParameters()].map(([k]) => k), ['linear.weight', 'linear.bias']);
+const criterion = new nn.MSELoss();
+const optimizer = new optim.SGD(model.parameters(), { lr: 0.01 });
+for (let epoch = 0; epoch < 200; epoch++) {
+  const loss = criterion.forward(model.forward(tensor([[1.0]])), tensor([[2.0]]));
+  optimizer.zeroGrad(); loss.backward(); optimizer.step();
+}
+const fitted = model.forward(tensor([[1.0]])).itemSync();
+assert.ok(Math.abs(fitted - 2) < 1e-3, 'nn + optim loop converges: ' + fitted);
+
+// datasets: iris ships in the package; a DataLoader batches it.
+const { iris, TensorDataset, DataLoader } = await import('@tessera/datasets');
+const { x: irisX, y: irisY } = iris.loadData();
+assert.deepEqual([...irisX.shape], [150, 4]);
+let batches = 0;
+for await (const [bx] of new DataLoader(new TensorDataset(irisX, irisY), { batchSize: 32, shuffle: true })) {
+  assert.equal(bx.shape[1], 4);
+  batches++;
+}
+assert.equal(batches, 5);
+
+// layers: a Keras-style model trains on iris.
+const tk = await import('@tessera/layers');
+const km = tk.sequential({ layers: [
+  tk.layers.dense({ units: 16, activation: 'relu', inputShape: [4] }),
+  tk.layers.dense({ units: 3, activation: 'softmax' }),
+]});
+km.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+const history = await km.fit(irisX, irisY, { epochs: 3, verbose: 0 });
+assert.equal(history.history.loss.length, 3);
+assert.deepEqual([...km.predict(irisX).shape], [150, 3]);
+
+// The native backend, compiled from source by npm install, becomes the default device.
+const native = await import('@tessera/backend-native');
+const { getDefaultDevice } = await import('@tessera/core');
+assert.equal(getDefaultDevice(), 'native');
+const n = tensor([[1, 2], [3, 4]]);
+assert.equal(n.device, 'native');
+assert.deepEqual(Array.from(n.matmul(n).dataSync()), [7, 10, 15, 22]);
+assert.equal(typeof native.nativeInfo().simd, 'string');
 console.log('esm ok');
 `;
 
@@ -115,6 +172,24 @@ const a = tensor([[1, 2], [3, 4]]);
 assert.ok(a instanceof Tensor, 'tensor() returns a Tensor');
 assert.deepEqual(Array.from(a.matmul(a).dataSync()), [7, 10, 15, 22]);
 assert.deepEqual(Array.from(a.add(1).sum(0).dataSync()), [6, 8]);
+const { grad } = require('@tessera/autograd');
+const dsq = grad((x) => x.mul(x).sum());
+assert.deepEqual(Array.from(dsq(tensor([1, -2])).dataSync()), [2, -4]);
+const nn = require('@tessera/nn');
+const optim = require('@tessera/optim');
+const lin = new nn.Linear(3, 2);
+const opt = new optim.Adam(lin.parameters(), { lr: 0.1 });
+const before = Array.from(lin.weight.dataSync());
+lin.forward(tensor([[1, 2, 3]])).sum().backward();
+opt.step();
+assert.notDeepEqual(Array.from(lin.weight.dataSync()), before);
+const { iris } = require('@tessera/datasets');
+assert.deepEqual([...iris.loadData().y.shape], [150]);
+const tk = require('@tessera/layers');
+const m = tk.sequential({ layers: [tk.layers.dense({ units: 2, inputShape: [3] })] });
+assert.deepEqual([...m.predict(tensor([[1, 2, 3]])).shape], [1, 2]);
+require('@tessera/backend-native');
+assert.deepEqual(Array.from(tensor([1, 2]).add(1).dataSync()), [2, 3]);
 console.log('cjs ok');
 `;
 
@@ -122,6 +197,20 @@ console.log('cjs ok');
 const TYPED_API = `
 import { tensor, Tensor } from '@tessera/core';
 import '@tessera/backend-cpu';
+import { noGrad, valueAndGrad } from '@tessera/autograd';
+import * as nn from '@tessera/nn';
+import { F } from '@tessera/nn';
+import * as optim from '@tessera/optim';
+import { DataLoader, TensorDataset, iris } from '@tessera/datasets';
+import * as tk from '@tessera/layers';
+import { setNumThreads } from '@tessera/backend-native';
+
+export function train(w: Tensor): Tensor {
+  const f = valueAndGrad((p: Tensor) => p.mul(p).sum());
+  const [value, g] = f(w);
+  noGrad(() => w.sub_(g.mul(0.1)));
+  return value;
+}
 
 export async function check(): Promise<number> {
   const x: Tensor = tensor([[1, 2], [3, 4]]);
@@ -132,6 +221,31 @@ export async function check(): Promise<number> {
   const text: string = y.softmax(-1).toString();
   y.dispose();
   return first + shape.length + text.length;
+}
+
+export class Net extends nn.Module {
+  fc = new nn.Linear(4, 3);
+  forward(x: Tensor): Tensor {
+    return F.relu(this.fc.forward(x));
+  }
+}
+
+export function step(net: Net, x: Tensor, y: Tensor): number {
+  const opt: optim.Optimizer = new optim.AdamW(net.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+  const loss = F.crossEntropy(net.forward(x), y);
+  opt.zeroGrad();
+  loss.backward();
+  opt.step();
+  return loss.itemSync() as number;
+}
+
+export async function keras(): Promise<void> {
+  const { x, y } = iris.loadData();
+  const m: tk.LayersModel = tk.sequential({ layers: [tk.layers.dense({ units: 3, inputShape: [4], activation: 'softmax' })] });
+  m.compile({ optimizer: 'sgd', loss: 'sparse_categorical_crossentropy' });
+  await m.fit(x, y, { epochs: 1, batchSize: 50, verbose: 0 });
+  for await (const [bx] of new DataLoader(new TensorDataset(x, y), { batchSize: 10 })) bx.dispose();
+  setNumThreads(1);
 }
 `;
 
