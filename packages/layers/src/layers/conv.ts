@@ -8,7 +8,7 @@ import { getRegularizer, serializeRegularizer, type Regularizer, type Regularize
 import { assertRank, Layer, type LayerArgs, type LayerConfig } from '../engine/topology.js';
 import type { LayerVariable } from '../engine/variable.js';
 import { conv2dNHWC, conv2dTransposeNHWC, deconvLength, depthwiseConv2dNHWC } from '../ops/conv.js';
-import { activate, serializeOpt } from './core.js';
+import { activate, kernelBiasConfig, serializeOpt } from './core.js';
 
 export interface BaseConvArgs extends LayerArgs {
   kernelSize: number | number[];
@@ -117,15 +117,7 @@ abstract class BaseConv extends Layer {
       padding: this.padding,
       dataFormat: this.dataFormat,
       dilationRate: this.dilationRate,
-      activation: this.activation.name,
-      useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: this.kernelRegularizer ? serializeRegularizer(this.kernelRegularizer) : null,
-      biasRegularizer: this.biasRegularizer ? serializeRegularizer(this.biasRegularizer) : null,
-      activityRegularizer: this.activityRegularizer ? serializeRegularizer(this.activityRegularizer) : null,
-      kernelConstraint: serializeOpt(this.kernelConstraint),
-      biasConstraint: serializeOpt(this.biasConstraint),
+      ...kernelBiasConfig(this),
     };
   }
 }

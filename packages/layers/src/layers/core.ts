@@ -20,6 +20,34 @@ export function serializeOpt<T extends { className: string; getConfig(): Record<
   return x ? { className: x.className, config: x.getConfig() } : null;
 }
 
+/** The kernel and bias settings that Dense and the convolution layers share. */
+export interface KernelBiasLayer {
+  readonly activation: Activation;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly activityRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
+}
+
+/** Those settings as Keras config entries, in Keras's key order. */
+export function kernelBiasConfig(l: KernelBiasLayer): LayerConfig {
+  return {
+    activation: l.activation.name,
+    useBias: l.useBias,
+    kernelInitializer: serializeInitializer(l.kernelInitializer),
+    biasInitializer: serializeInitializer(l.biasInitializer),
+    kernelRegularizer: l.kernelRegularizer ? serializeRegularizer(l.kernelRegularizer) : null,
+    biasRegularizer: l.biasRegularizer ? serializeRegularizer(l.biasRegularizer) : null,
+    activityRegularizer: l.activityRegularizer ? serializeRegularizer(l.activityRegularizer) : null,
+    kernelConstraint: serializeOpt(l.kernelConstraint),
+    biasConstraint: serializeOpt(l.biasConstraint),
+  };
+}
+
 // ---------------- Dense ----------------
 
 export interface DenseArgs extends LayerArgs {
@@ -93,15 +121,7 @@ export class Dense extends Layer {
     return {
       ...super.getConfig(),
       units: this.units,
-      activation: this.activation.name,
-      useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: this.kernelRegularizer ? serializeRegularizer(this.kernelRegularizer) : null,
-      biasRegularizer: this.biasRegularizer ? serializeRegularizer(this.biasRegularizer) : null,
-      activityRegularizer: this.activityRegularizer ? serializeRegularizer(this.activityRegularizer) : null,
-      kernelConstraint: serializeOpt(this.kernelConstraint),
-      biasConstraint: serializeOpt(this.biasConstraint),
+      ...kernelBiasConfig(this),
     };
   }
 }
