@@ -50,6 +50,15 @@ export interface EncoderLayerMasks {
 }
 
 /**
+ * Residual sublayers in order: `x + f(norm(x))` when `normFirst` (pre-norm), else
+ * `norm(x + f(x))` (post-norm, PyTorch's default).
+ */
+function residualBlocks(x: Tensor, normFirst: boolean, blocks: ReadonlyArray<readonly [{ forward(x: Tensor): Tensor }, (x: Tensor) => Tensor]>): Tensor {
+  for (const [norm, f] of blocks) x = normFirst ? T.add(x, f(norm.forward(x))) : norm.forward(T.add(x, f(x)));
+  return x;
+}
+
+/**
  * Self-attention followed by a feed-forward block, each with a residual connection and layer
  * norm (PyTorch's `nn.TransformerEncoderLayer`, same parameter names).
  *
@@ -107,15 +116,7 @@ export class TransformerEncoderLayer extends Module {
         return this.dropout1.forward(y);
       };
       const ff = (x: Tensor): Tensor => this.dropout2.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
-      let x = src;
-      if (this.normFirst) {
-        x = T.add(x, sa(this.norm1.forward(x)));
-        x = T.add(x, ff(this.norm2.forward(x)));
-      } else {
-        x = this.norm1.forward(T.add(x, sa(x)));
-        x = this.norm2.forward(T.add(x, ff(x)));
-      }
-      return x;
+      return residualBlocks(src, this.normFirst, [[this.norm1, sa], [this.norm2, ff]]);
     });
   }
 }
@@ -217,17 +218,7 @@ export class TransformerDecoderLayer extends Module {
         return this.dropout2.forward(y);
       };
       const ff = (x: Tensor): Tensor => this.dropout3.forward(this.linear2.forward(this.dropout.forward(this.activation(this.linear1.forward(x)))));
-      let x = tgt;
-      if (this.normFirst) {
-        x = T.add(x, sa(this.norm1.forward(x)));
-        x = T.add(x, mha(this.norm2.forward(x)));
-        x = T.add(x, ff(this.norm3.forward(x)));
-      } else {
-        x = this.norm1.forward(T.add(x, sa(x)));
-        x = this.norm2.forward(T.add(x, mha(x)));
-        x = this.norm3.forward(T.add(x, ff(x)));
-      }
-      return x;
+      return residualBlocks(tgt, this.normFirst, [[this.norm1, sa], [this.norm2, mha], [this.norm3, ff]]);
     });
   }
 }
