@@ -1,8 +1,11 @@
 /**
  * Convolutions (NCHW, PyTorch semantics). The default composition is im2col: pad, take sliding
  * windows as a view, lay them out as a matrix and multiply with the weight (groups become a batch
- * dim of the matmul). Backends may register fused 'conv2d' / 'convTranspose2d' kernels. Autograd
- * differentiates through the composition (pad, windows2d, matmul each have exact rules).
+ * dim of the matmul). Backends may register fused 'conv2d' / 'convTranspose2d' kernels. conv2d's
+ * gradients are ops of their own, 'conv2dBackwardInput' and 'conv2dBackwardWeight' (autograd's
+ * conv2d rule calls them, so backends' fused kernels serve training too); their compositions are
+ * the adjoints of im2col + matmul (matmul, then col2im via foldWindows2d; im2col, then matmul).
+ * convTranspose2d is differentiated through its composition (matmul, foldWindows2d).
  */
 import { isFloat } from '../dtype.js';
 import { tidy } from '../memory.js';
@@ -13,7 +16,7 @@ import * as E from './elementwise.js';
 import { pad } from './join.js';
 import { matmul } from './linalg.js';
 import { fmtDims, sizes, spatialNames, type SizeArg } from './spatial.js';
-import { contiguous, permute, reshape, slice, squeeze, unsqueeze } from './views.js';
+import { contiguous, permute, reshape, slice, squeeze, transpose, unsqueeze } from './views.js';
 import { foldWindows2d, windows2d } from './windows.js';
 
 type Pair = number | readonly [number, number];
@@ -145,25 +148,137 @@ function resolveConv(
   };
 }
 
+/**
+ * im2col of a checked [N, C, H, W] input for a KH x KW kernel: [G, N*OH*OW, Cg*KH*KW] (a view where
+ * the layout allows; call inside `tidy`), with the output size.
+ */
+function im2col(input: Tensor, KH: number, KW: number, attrs: ConvAttrs): { cols: Tensor; OH: number; OW: number } {
+  const { stride, padding, dilation, groups: G } = attrs;
+  const [N, C] = input.shape as [number, number];
+  const xp = padding.some((p) => p > 0) ? pad(input, [padding[2], padding[3], padding[0], padding[1]]) : input;
+  const win = windows2d(xp, { kernel: [KH, KW], stride, dilation }); // [N, C, OH, OW, KH, KW]
+  const OH = win.shape[2]!;
+  const OW = win.shape[3]!;
+  const cols = permute(reshape(permute(win, [0, 2, 3, 1, 4, 5]), [N * OH * OW, G, (C / G) * KH * KW]), [1, 0, 2]);
+  return { cols, OH, OW };
+}
+
+/** An output (gradient) [N, O, OH, OW] as the matmul operand [G, N*OH*OW, O/G] (call inside `tidy`). */
+function outputRows(y: Tensor, G: number): Tensor {
+  const [N, O, OH, OW] = y.shape as [number, number, number, number];
+  return permute(reshape(permute(y, [0, 2, 3, 1]), [N * OH * OW, G, O / G]), [1, 0, 2]);
+}
+
+/** Output size [OH, OW] of a conv2d of an [.., H, W] input with a KH x KW kernel. */
+function convOutSize(H: number, W: number, KH: number, KW: number, a: ConvAttrs): [number, number] {
+  return [
+    Math.floor((H + a.padding[0] + a.padding[1] - a.dilation[0] * (KH - 1) - 1) / a.stride[0]) + 1,
+    Math.floor((W + a.padding[2] + a.padding[3] - a.dilation[1] * (KW - 1) - 1) / a.stride[1]) + 1,
+  ];
+}
+
 /** Dispatches 'conv2d' for a checked [N, C, H, W] input; the composition is im2col + matmul. */
 function conv2dOp(input: Tensor, weight: Tensor, bias: Tensor | null, attrs: ConvAttrs): Tensor {
-  const { stride, padding, dilation, groups: G } = attrs;
+  const G = attrs.groups;
   const [N] = input.shape as [number];
   const [O, Cg, KH, KW] = weight.shape as [number, number, number, number];
   const inputs = bias ? [input, weight, bias] : [input, weight];
   return runOp('conv2d', inputs, attrs, () =>
     tidy(() => {
-      const xp = padding.some((p) => p > 0) ? pad(input, [padding[2], padding[3], padding[0], padding[1]]) : input;
-      const win = windows2d(xp, { kernel: [KH, KW], stride, dilation }); // [N, C, OH, OW, KH, KW]
-      const OH = win.shape[2]!;
-      const OW = win.shape[3]!;
-      // im2col: [G, N*OH*OW, Cg*KH*KW]
-      const cols = permute(reshape(permute(win, [0, 2, 3, 1, 4, 5]), [N * OH * OW, G, Cg * KH * KW]), [1, 0, 2]);
+      const { cols, OH, OW } = im2col(input, KH, KW, attrs); // [G, N*OH*OW, Cg*KH*KW]
       const w = permute(reshape(weight, [G, O / G, Cg * KH * KW]), [0, 2, 1]); // [G, Cg*KH*KW, O/G]
       const out = matmul(cols, w); // [G, N*OH*OW, O/G]
       let y = permute(reshape(permute(out, [1, 0, 2]), [N, OH, OW, O]), [0, 3, 1, 2]);
       if (bias) y = E.add(y, reshape(bias, [1, O, 1, 1]));
       return contiguous(y);
+    }),
+  );
+}
+
+function checkShape(op: string, what: string, shape: readonly number[], n: number): void {
+  if (shape.length !== n || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new RangeError(`${op}: ${what} must be ${n} non-negative integers, got ${fmtShape(shape)}`);
+  }
+}
+
+function checkFloatPair(op: string, a: Tensor, aName: string, b: Tensor, bName: string): void {
+  if (a.dtype !== b.dtype || !isFloat(a.dtype)) {
+    throw new TypeError(`${op}: ${aName} (${a.dtype}) and ${bName} (${b.dtype}) must have the same floating dtype`);
+  }
+}
+
+function checkGradOutput(op: string, gradOutput: Tensor, expected: readonly number[]): void {
+  if (gradOutput.ndim !== 4 || gradOutput.shape.some((d, i) => d !== expected[i])) {
+    throw new RangeError(`${op}: expected gradOutput ${fmtShape(expected)}, got ${fmtShape(gradOutput.shape)}`);
+  }
+}
+
+/**
+ * Gradient of `conv2d` with respect to its input [N, C, H, W] (`inputShape`), given the output
+ * gradient `gradOutput` [N, O, OH, OW] and `weight` [O, C / groups, KH, KW]; `attrs` is the
+ * conv2d's resolved geometry. The composition is the adjoint of im2col + matmul: a matmul with the
+ * weight, then col2im (`foldWindows2d`) with the padding cut off. Backends may fuse it.
+ */
+export function conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, inputShape: readonly number[], attrs: ConvAttrs): Tensor {
+  const op = 'conv2dBackwardInput';
+  gradOutput.assertAlive();
+  weight.assertAlive();
+  checkShape(op, 'inputShape', inputShape, 4);
+  if (weight.ndim !== 4) throw new RangeError(`${op}: expected weight [O, C/groups, KH, KW], got ${fmtShape(weight.shape)}`);
+  const G = checkGroups(op, attrs.groups);
+  const [N, C, H, W] = inputShape as [number, number, number, number];
+  const [O, Cg, KH, KW] = weight.shape as [number, number, number, number];
+  if (C !== Cg * G || O % G !== 0) {
+    throw new RangeError(`${op}: weight ${fmtShape(weight.shape)} (groups ${G}) does not match input ${fmtShape(inputShape)}`);
+  }
+  const [OH, OW] = convOutSize(H, W, KH, KW, attrs);
+  checkGradOutput(op, gradOutput, [N, O, OH, OW]);
+  sameBackend(op, [gradOutput, weight]);
+  checkFloatPair(op, gradOutput, 'gradOutput', weight, 'weight');
+  const { stride, padding, dilation } = attrs;
+  const fullAttrs = { inputShape: [N, C, H, W], stride, padding, dilation, groups: G };
+  return runOp('conv2dBackwardInput', [gradOutput, weight], fullAttrs, () =>
+    tidy(() => {
+      const w = reshape(weight, [G, O / G, Cg * KH * KW]);
+      const dcols = matmul(outputRows(gradOutput, G), w); // [G, N*OH*OW, Cg*KH*KW]
+      const win = permute(reshape(permute(dcols, [1, 0, 2]), [N, OH, OW, C, KH, KW]), [0, 3, 1, 2, 4, 5]);
+      const size: [number, number] = [H + padding[0] + padding[1], W + padding[2] + padding[3]];
+      const folded = foldWindows2d(win, size, { kernel: [KH, KW], stride, dilation });
+      const dx = padding.some((p) => p > 0) ? slice(slice(folded, 2, padding[0], padding[0] + H), 3, padding[2], padding[2] + W) : folded;
+      return contiguous(dx);
+    }),
+  );
+}
+
+/**
+ * Gradient of `conv2d` with respect to its weight [O, C / groups, KH, KW] (`weightShape`), given
+ * the input [N, C, H, W] and the output gradient `gradOutput` [N, O, OH, OW]; `attrs` is the
+ * conv2d's resolved geometry. The composition is im2col of the input, then a matmul with the
+ * gradient. (The bias gradient is `gradOutput` summed over N, OH, OW.) Backends may fuse it.
+ */
+export function conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, weightShape: readonly number[], attrs: ConvAttrs): Tensor {
+  const op = 'conv2dBackwardWeight';
+  input.assertAlive();
+  gradOutput.assertAlive();
+  checkShape(op, 'weightShape', weightShape, 4);
+  if (input.ndim !== 4) throw new RangeError(`${op}: expected input [N, C, H, W], got ${fmtShape(input.shape)}`);
+  const G = checkGroups(op, attrs.groups);
+  const [N, C, H, W] = input.shape as [number, number, number, number];
+  const [O, Cg, KH, KW] = weightShape as [number, number, number, number];
+  if (C !== Cg * G || O % G !== 0) {
+    throw new RangeError(`${op}: weightShape ${fmtShape(weightShape)} (groups ${G}) does not match input ${fmtShape(input.shape)}`);
+  }
+  const [OH, OW] = convOutSize(H, W, KH, KW, attrs);
+  checkGradOutput(op, gradOutput, [N, O, OH, OW]);
+  sameBackend(op, [input, gradOutput]);
+  checkFloatPair(op, input, 'input', gradOutput, 'gradOutput');
+  const { stride, padding, dilation } = attrs;
+  const fullAttrs = { weightShape: [O, Cg, KH, KW], stride, padding, dilation, groups: G };
+  return runOp('conv2dBackwardWeight', [input, gradOutput], fullAttrs, () =>
+    tidy(() => {
+      const { cols } = im2col(input, KH, KW, attrs); // [G, N*OH*OW, Cg*KH*KW]
+      const dw = matmul(transpose(outputRows(gradOutput, G), 1, 2), cols); // [G, O/G, Cg*KH*KW]
+      return contiguous(reshape(dw, [O, Cg, KH, KW]));
     }),
   );
 }

@@ -21,7 +21,8 @@ export const OP_NAMES = [
   'matmul', 'cat', 'pad', 'gather', 'scatterAdd', 'indexSelect', 'sort',
   // convolution and pooling
   'windows2d', 'foldWindows2d', 'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d',
-  'adaptiveMaxPool2d',
+  'adaptiveMaxPool2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2dWithIndices', 'maxPool2dBackward',
+  'avgPool2dBackward',
 ] as const;
 
 /** Name of an op dispatched by core. */

@@ -1,21 +1,28 @@
 /**
  * Pooling (NCHW, PyTorch semantics), composed from padding, sliding windows and reductions.
  * Backends may register fused kernels under the same op names.
+ *
+ * Gradients are ops too: 'maxPool2dWithIndices' (the forward plus each maximum's position, which
+ * core dispatches instead of 'maxPool2d' when autograd records the call), 'maxPool2dBackward'
+ * (scatter-add of the gradient at those positions) and 'avgPool2dBackward' (col2im of the scaled
+ * gradient), so that backends' fused kernels serve training too.
  */
 import { allocArray, isFloat } from '../dtype.js';
+import { engine } from '../engine.js';
 import { tidy } from '../memory.js';
 import { fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { ones } from './creation.js';
-import { fromData, runOp } from './dispatch.js';
+import { ones, zeros } from './creation.js';
+import { fromData, runOp, sameBackend } from './dispatch.js';
 import * as E from './elementwise.js';
-import { indexSelect } from './indexing.js';
+import { gather, indexSelect, scatterAdd } from './indexing.js';
+import { arangeOn } from './internal.js';
 import { pad } from './join.js';
 import { matmul } from './linalg.js';
-import { max, sum } from './reduce.js';
+import { argmax, max, min, sum } from './reduce.js';
 import { fmtDims, sizes, spatialNames, type SizeArg } from './spatial.js';
-import { contiguous, reshape, slice, squeeze, transpose, unsqueeze } from './views.js';
-import { windows2d } from './windows.js';
+import { contiguous, expand, reshape, slice, squeeze, transpose, unsqueeze } from './views.js';
+import { foldWindows2d, windows2d } from './windows.js';
 
 type Pair = number | readonly [number, number];
 
@@ -134,10 +141,49 @@ function attrsOf(g: PoolGeometry, extra: Record<string, unknown>): Record<string
   return { kernel: g.kernel, stride: g.stride, padding: g.padding, dilation: g.dilation, out: g.out, ...extra };
 }
 
-/** Dispatches 'maxPool2d' over the last two dims of a checked `input`. */
+/** Whether autograd records an op on `input` now (what `runOp` checks before recording). */
+function recordsGrad(input: Tensor): boolean {
+  return input.requiresGrad && engine.recorder !== null && engine.gradEnabled && engine.recordingSuppressed === 0;
+}
+
+/**
+ * Dispatches 'maxPool2d' over the last two dims of a checked `input`. When autograd records the
+ * call it dispatches 'maxPool2dWithIndices' instead, so that backward reuses the positions.
+ */
 function maxPoolOp(input: Tensor, g: PoolGeometry, ceilMode: boolean): Tensor {
+  if (recordsGrad(input)) {
+    const [output, indices] = maxPoolWithIndicesOp(input, g, ceilMode);
+    indices.dispose();
+    return output;
+  }
   return runOp('maxPool2d', [input], attrsOf(g, { ceilMode }), () =>
     tidy(() => contiguous(max(pooledWindows(input, g, -Infinity), [-2, -1]))),
+  );
+}
+
+/**
+ * Dispatches 'maxPool2dWithIndices': the max pooling and, as int32, the position `h * W + w` in
+ * its input plane of each window's first maximum (a NaN counts as a maximum). A window whose first
+ * maximum lies in the padding (every value it reads is -infinity) points at its first input cell.
+ */
+function maxPoolWithIndicesOp(input: Tensor, g: PoolGeometry, ceilMode: boolean): [Tensor, Tensor] {
+  return runOp('maxPool2dWithIndices', [input], attrsOf(g, { ceilMode }), () =>
+    tidy((): [Tensor, Tensor] => {
+      const win = pooledWindows(input, g, -Infinity); // [..., OH, OW, KH, KW]
+      const values = contiguous(max(win, [-2, -1]));
+      const taps = g.kernel[0] * g.kernel[1];
+      const lead = win.shape.slice(0, -2);
+      const first = argmax(reshape(win, [...lead, taps]), -1, true); // [..., OH, OW, 1]
+      // Each tap's position in the plane; padding taps get H * W, past every real position.
+      const H = input.shape[input.ndim - 2]!;
+      const W = input.shape[input.ndim - 1]!;
+      const plane = reshape(arangeOn(input.backend, H * W), [H, W]);
+      const where2d = reshape(pooledWindows(plane, g, H * W), [g.out[0], g.out[1], taps]);
+      const at = reshape(gather(expand(where2d, [...lead, taps]), -1, first), lead);
+      // Positions grow along a window (row-major), so its first input cell is the smallest one.
+      const indices = E.where(E.eq(at, H * W), min(where2d, -1), at);
+      return [values, contiguous(indices)];
+    }),
   );
 }
 
@@ -148,16 +194,130 @@ function avgPoolOp(input: Tensor, g: PoolGeometry, ceilMode: boolean, includePad
     tidy(() => {
       const sums = sum(pooledWindows(input, g, 0), [-2, -1]);
       if (divisor !== null) return contiguous(E.div(sums, divisor));
-      // The count of each window: input cells (plus the symmetric zero padding when it counts).
       const H = input.shape[input.ndim - 2]!;
       const W = input.shape[input.ndim - 1]!;
-      const base = ones([H, W], { dtype: input.dtype, device: input.device });
-      const mask = includePad ? pad(base, [g.padding[1], g.padding[1], g.padding[0], g.padding[0]], 1) : base;
-      const inner: PoolGeometry = includePad
-        ? { ...g, padding: [0, 0], far: [g.far[0] - g.padding[0], g.far[1] - g.padding[1]] }
-        : g;
-      const counts = sum(pooledWindows(mask, inner, 0), [-2, -1]); // [OH, OW]
-      return contiguous(E.div(sums, counts));
+      return contiguous(E.div(sums, windowCounts(input, H, W, g, includePad)));
+    }),
+  );
+}
+
+/** The count of each window [OH, OW]: input cells, plus the symmetric zero padding when it counts. */
+function windowCounts(like: Tensor, H: number, W: number, g: PoolGeometry, includePad: boolean): Tensor {
+  const base = ones([H, W], { dtype: like.dtype, device: like.device });
+  const mask = includePad ? pad(base, [g.padding[1], g.padding[1], g.padding[0], g.padding[0]], 1) : base;
+  const inner: PoolGeometry = includePad
+    ? { ...g, padding: [0, 0], far: [g.far[0] - g.padding[0], g.far[1] - g.padding[1]] }
+    : g;
+  return sum(pooledWindows(mask, inner, 0), [-2, -1]);
+}
+
+/** Attributes of the pooling ops, as they pass them to `runOp` (and fused kernels get them). */
+export interface Pool2dAttrs {
+  kernel: readonly [number, number];
+  stride: readonly [number, number];
+  /** Per side, [height, width]; ceil mode may read past the far end (never counted). */
+  padding: readonly [number, number];
+  dilation: readonly [number, number];
+  /** The output size [OH, OW]. */
+  out: readonly [number, number];
+  ceilMode: boolean;
+}
+
+/** Attributes of 'avgPool2d' (and, with `inputShape`, of 'avgPool2dBackward'). */
+export interface AvgPool2dAttrs extends Pool2dAttrs {
+  countIncludePad: boolean;
+  divisorOverride: number | null;
+}
+
+/** Checks `inputShape` ([N, C, H, W] or [C, H, W]) against a gradient of the pooled shape `out`. */
+function checkPoolGradient(op: string, gradOutput: Tensor, inputShape: readonly number[], out: readonly number[]): void {
+  gradOutput.assertAlive();
+  if ((inputShape.length !== 3 && inputShape.length !== 4) || inputShape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new RangeError(`${op}: inputShape must be [N, C, H, W] or [C, H, W], got ${fmtShape(inputShape)}`);
+  }
+  const expected = [...inputShape.slice(0, -2), out[0]!, out[1]!];
+  if (gradOutput.ndim !== expected.length || gradOutput.shape.some((d, i) => d !== expected[i])) {
+    throw new RangeError(`${op}: expected gradOutput ${fmtShape(expected)} (input ${fmtShape(inputShape)}), got ${fmtShape(gradOutput.shape)}`);
+  }
+  if (!isFloat(gradOutput.dtype)) throw new TypeError(`${op}: expected a floating point gradOutput, got ${gradOutput.dtype}`);
+}
+
+/**
+ * 2-D max pooling that also returns, per output element, the int32 position `h * W + w` within
+ * its input plane of the window's (first) maximum, as PyTorch's `max_pool2d(..., return_indices=True)`.
+ * Autograd differentiates it with `maxPool2dBackward`.
+ *
+ * @example
+ * const { output, indices } = maxPool2dWithIndices(x, 2); // both [N, C, H/2, W/2]
+ */
+export function maxPool2dWithIndices(input: Tensor, kernelSize: Pair, options: MaxPool2dOptions = {}): { output: Tensor; indices: Tensor } {
+  const g = geometry('maxPool2dWithIndices', 2, input, kernelSize, options);
+  const [output, indices] = maxPoolWithIndicesOp(input, g, options.ceilMode ?? false);
+  return { output, indices };
+}
+
+/**
+ * Gradient of max pooling: `gradOutput` [N, C, OH, OW] (or [C, OH, OW]) added at the positions
+ * `indices` (as `maxPool2dWithIndices` returns them) of an input of shape `inputShape`; zero
+ * elsewhere. The composition is a scatter-add over each plane.
+ */
+export function maxPool2dBackward(gradOutput: Tensor, indices: Tensor, inputShape: readonly number[]): Tensor {
+  const op = 'maxPool2dBackward';
+  indices.assertAlive();
+  const out = gradOutput.shape.slice(-2);
+  checkPoolGradient(op, gradOutput, inputShape, out);
+  if (indices.dtype !== 'int32' || indices.ndim !== gradOutput.ndim || indices.shape.some((d, i) => d !== gradOutput.shape[i])) {
+    throw new RangeError(`${op}: expected int32 indices ${fmtShape(gradOutput.shape)}, got ${indices.dtype} ${fmtShape(indices.shape)}`);
+  }
+  sameBackend(op, [gradOutput, indices]);
+  const H = inputShape[inputShape.length - 2]!;
+  const W = inputShape[inputShape.length - 1]!;
+  return runOp('maxPool2dBackward', [gradOutput, indices], { inputShape: [...inputShape] }, () =>
+    tidy(() => {
+      let planes = 1;
+      for (const d of inputShape.slice(0, -2)) planes *= d;
+      const Q = out[0]! * out[1]!;
+      const base = zeros([planes, H * W], { dtype: gradOutput.dtype, device: gradOutput.device });
+      const dx = scatterAdd(base, 1, reshape(indices, [planes, Q]), reshape(gradOutput, [planes, Q]));
+      return reshape(dx, [...inputShape]);
+    }),
+  );
+}
+
+/**
+ * Gradient of average pooling: each output gradient in `gradOutput` divided by its window's
+ * divisor and spread over the window's input cells, for an input of shape `inputShape`; `attrs`
+ * is what `avgPool2d` dispatched with. The composition is col2im (`foldWindows2d`) of the scaled
+ * gradient with the padding cut off.
+ */
+export function avgPool2dBackward(gradOutput: Tensor, inputShape: readonly number[], attrs: AvgPool2dAttrs): Tensor {
+  const op = 'avgPool2dBackward';
+  checkPoolGradient(op, gradOutput, inputShape, attrs.out);
+  const H = inputShape[inputShape.length - 2]!;
+  const W = inputShape[inputShape.length - 1]!;
+  const { kernel, stride, padding, dilation, out } = attrs;
+  const far = [0, 1].map((i) => {
+    const n = i === 0 ? H : W;
+    return Math.max(padding[i]!, (out[i]! - 1) * stride[i]! + dilation[i]! * (kernel[i]! - 1) + 1 - n - padding[i]!);
+  }) as [number, number];
+  const g: PoolGeometry = {
+    kernel: [kernel[0], kernel[1]],
+    stride: [stride[0], stride[1]],
+    padding: [padding[0], padding[1]],
+    dilation: [dilation[0], dilation[1]],
+    out: [out[0], out[1]],
+    far,
+  };
+  const divisor = attrs.divisorOverride ?? null;
+  const fullAttrs = { ...attrsOf(g, { ceilMode: attrs.ceilMode, countIncludePad: attrs.countIncludePad, divisorOverride: divisor }), inputShape: [...inputShape] };
+  return runOp('avgPool2dBackward', [gradOutput], fullAttrs, () =>
+    tidy(() => {
+      const scaled = E.div(gradOutput, divisor !== null ? divisor : windowCounts(gradOutput, H, W, g, attrs.countIncludePad));
+      const win = expand(unsqueeze(unsqueeze(scaled, -1), -1), [...scaled.shape, g.kernel[0], g.kernel[1]]);
+      const size: [number, number] = [H + g.padding[0] + g.far[0], W + g.padding[1] + g.far[1]];
+      const folded = foldWindows2d(win, size, { kernel: g.kernel, stride: g.stride, dilation: g.dilation });
+      const h = folded.ndim - 2;
+      return contiguous(slice(slice(folded, h, g.padding[0], g.padding[0] + H), h + 1, g.padding[1], g.padding[1] + W));
     }),
   );
 }
