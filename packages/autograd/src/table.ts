@@ -99,15 +99,22 @@ export const GRAD_TABLE: Readonly<Record<string, GradKind>> = {
   scatterAdd: 'rule',
   indexSelect: 'composite', // gather of an expanded index
   sort: 'rule', // values only; indices are int32
-  // convolution and pooling (rules/conv.ts): exact through windows2d/foldWindows2d, pad and matmul
+  // convolution and pooling (rules/conv.ts): conv2d and pooling call core's gradient ops, which
+  // (like convTranspose2d and adaptive pooling) are exact through windows2d/foldWindows2d, pad,
+  // matmul and scatterAdd
   windows2d: 'rule',
   foldWindows2d: 'rule',
-  conv2d: 'composite',
+  conv2d: 'rule',
   convTranspose2d: 'composite',
-  maxPool2d: 'composite',
-  avgPool2d: 'composite',
+  maxPool2d: 'rule', // core records maxPool2dWithIndices instead; this rule recomputes the indices
+  avgPool2d: 'rule',
   adaptiveAvgPool2d: 'composite',
   adaptiveMaxPool2d: 'composite',
+  conv2dBackwardInput: 'composite', // matmul, foldWindows2d, slice
+  conv2dBackwardWeight: 'composite', // pad, windows2d, matmul
+  maxPool2dWithIndices: 'rule', // values only; indices are int32
+  maxPool2dBackward: 'composite', // scatterAdd
+  avgPool2dBackward: 'composite', // div, expand, foldWindows2d, slice
 };
 
 /** Whether autograd treats `op` as non-differentiable (its outputs never require grad). */

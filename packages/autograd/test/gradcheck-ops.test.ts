@@ -180,6 +180,56 @@ add('convTranspose2d', 'convTranspose2d stride 2, output padding 1, groups 2', (
 add('maxPool2d', 'maxPool2d padding 1, ceil mode', () => [leaf([1, 2, 5, 5])], (x) => T.maxPool2d(x!, 3, { stride: 2, padding: 1, ceilMode: true }));
 add('avgPool2d', 'avgPool2d excluding padding', () => [leaf([2, 1, 5, 4])], (x) => T.avgPool2d(x!, 2, { padding: 1, countIncludePad: false }));
 add('avgPool2d', 'avgPool1d', () => [leaf([2, 3, 7])], (x) => T.avgPool1d(x!, 3, { stride: 2 }));
+add('conv2d', "conv2d 'same' padding, asymmetric (even kernel), dilation 2", () => [leaf([2, 2, 5, 6]), leaf([3, 2, 2, 3]), leaf([3])], (x, w, b) =>
+  T.conv2d(x!, w!, b, { padding: 'same', dilation: [2, 1] }),
+);
+add('conv2d', 'conv2d unbatched, stride [2, 1], transposed input', () => [leafT([2, 5, 6]), leaf([4, 2, 3, 2])], (x, w) => T.conv2d(x!, w!, null, { stride: [2, 1] }));
+add('maxPool2d', 'maxPool2d dilation 2, stride 1', () => [leaf([2, 1, 5, 6])], (x) => T.maxPool2d(x!, 2, { stride: 1, dilation: 2 }));
+add('maxPool2d', 'maxPool1d padding 1', () => [leaf([2, 2, 7])], (x) => T.maxPool1d(x!, 3, { padding: 1 }));
+add('maxPool2d', 'maxPool2d dispatched directly (the rule recomputes the indices)', () => [leaf([1, 2, 5, 5])], (x) => {
+  const attrs = { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], out: [3, 3], ceilMode: true };
+  return T.runOp('maxPool2d', [x!], attrs, () => T.maxPool2d(x!, 3, { stride: 2, padding: 1, ceilMode: true }));
+});
+add('avgPool2d', 'avgPool2d ceil mode, padding counted', () => [leaf([1, 2, 5, 6])], (x) => T.avgPool2d(x!, [3, 2], { stride: 2, padding: 1, ceilMode: true }));
+add('avgPool2d', 'avgPool2d divisorOverride, unbatched', () => [leafT([2, 4, 5])], (x) => T.avgPool2d(x!, 2, { stride: 1, divisorOverride: 3 }));
+// the gradient ops themselves (their compositions are differentiable: second derivatives of conv and pooling)
+const convAttrs = (stride: [number, number], padding: [number, number, number, number], dilation: [number, number], groups: number) => ({
+  stride,
+  padding,
+  dilation,
+  groups,
+});
+add('conv2dBackwardInput', 'conv2dBackwardInput stride 2, dilation 2, groups 2', () => [leaf([1, 2, 3, 3]), leaf([2, 2, 2, 2])], (g, w) =>
+  T.conv2dBackwardInput(g!, w!, [1, 4, 7, 7], convAttrs([2, 2], [0, 0, 0, 0], [2, 2], 2)),
+);
+add('conv2dBackwardInput', 'conv2dBackwardInput asymmetric padding, transposed gradient', () => [leafT([2, 3, 6, 5]), leaf([3, 2, 2, 3])], (g, w) =>
+  T.conv2dBackwardInput(g!, w!, [2, 2, 6, 5], convAttrs([1, 1], [0, 1, 1, 1], [1, 1], 1)),
+);
+add('conv2dBackwardWeight', 'conv2dBackwardWeight stride 2, dilation 2, groups 2', () => [leaf([1, 4, 7, 7]), leaf([1, 2, 3, 3])], (x, g) =>
+  T.conv2dBackwardWeight(x!, g!, [2, 2, 2, 2], convAttrs([2, 2], [0, 0, 0, 0], [2, 2], 2)),
+);
+add('conv2dBackwardWeight', 'conv2dBackwardWeight asymmetric padding, stride 2', () => [leaf([2, 2, 6, 5]), leaf([2, 3, 3, 3])], (x, g) =>
+  T.conv2dBackwardWeight(x!, g!, [3, 2, 2, 3], convAttrs([2, 2], [0, 1, 1, 1], [1, 1], 1)),
+);
+add('maxPool2dWithIndices', 'maxPool2dWithIndices padding 1, ceil mode', () => [leaf([1, 2, 5, 5])], (x) =>
+  T.maxPool2dWithIndices(x!, 3, { stride: 2, padding: 1, ceilMode: true }).output,
+);
+add('maxPool2dBackward', 'maxPool2dBackward (overlapping windows share positions)', () => [leaf([1, 2, 3, 3])], (g) => {
+  const x = T.tensor(Float64Array.from({ length: 50 }, (_, i) => Math.sin(3 * i)), { shape: [1, 2, 5, 5] });
+  const { output, indices } = T.maxPool2dWithIndices(x, 3, { stride: 2, padding: 1, ceilMode: true });
+  output.dispose();
+  return T.maxPool2dBackward(g!, indices, [1, 2, 5, 5]);
+});
+add('avgPool2dBackward', 'avgPool2dBackward excluding padding', () => [leaf([2, 1, 3, 3])], (g) =>
+  T.avgPool2dBackward(g!, [2, 1, 5, 4], {
+    kernel: [2, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], out: [3, 3], ceilMode: false, countIncludePad: false, divisorOverride: null,
+  }),
+);
+add('avgPool2dBackward', 'avgPool2dBackward ceil mode, divisorOverride', () => [leaf([1, 2, 3, 4])], (g) =>
+  T.avgPool2dBackward(g!, [1, 2, 5, 6], {
+    kernel: [3, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], out: [3, 4], ceilMode: true, countIncludePad: true, divisorOverride: 5,
+  }),
+);
 add('adaptiveAvgPool2d', 'adaptiveAvgPool2d 5x7 -> 3x4', () => [leaf([1, 2, 5, 7])], (x) => T.adaptiveAvgPool2d(x!, [3, 4]));
 add('adaptiveMaxPool2d', 'adaptiveMaxPool2d 5x7 -> 3x4', () => [leaf([1, 2, 5, 7])], (x) => T.adaptiveMaxPool2d(x!, [3, 4]));
 
