@@ -19,14 +19,20 @@ export interface GradRecorder {
   backward(root: Tensor, gradient: Tensor | undefined, options: { retainGraph?: boolean; createGraph?: boolean }): void;
 }
 
+/** Live tensor handles and bytes of one device, updated in place by every tensor and storage. */
+export interface DeviceCounter {
+  tensors: number;
+  bytes: number;
+}
+
 export interface EngineState {
   backends: Map<string, Backend>;
   backendOrder: string[];
   kernels: Map<string, Map<string, FusedKernel>>;
   defaultDevice: string | null;
   scopes: Set<Tensor>[];
-  liveTensors: Map<string, number>;
-  liveBytes: Map<string, number>;
+  /** Per device: live tensor handles and bytes (each storage holds its device's counter). */
+  counters: Map<string, DeviceCounter>;
   nextTensorId: number;
   recorder: GradRecorder | null;
   gradEnabled: boolean;
@@ -34,7 +40,8 @@ export interface EngineState {
   recordingSuppressed: number;
 }
 
-const KEY = Symbol.for('tessera.engine.v1');
+// v2: per-device counters replaced v1's liveTensors/liveBytes maps (a v1 copy must not share this state).
+const KEY = Symbol.for('tessera.engine.v2');
 type GlobalWithEngine = typeof globalThis & { [KEY]?: EngineState };
 
 function createState(): EngineState {
@@ -44,8 +51,7 @@ function createState(): EngineState {
     kernels: new Map(),
     defaultDevice: null,
     scopes: [],
-    liveTensors: new Map(),
-    liveBytes: new Map(),
+    counters: new Map(),
     nextTensorId: 0,
     recorder: null,
     gradEnabled: true,
@@ -55,6 +61,13 @@ function createState(): EngineState {
 
 /** The shared engine state (created on first use). */
 export const engine: EngineState = ((globalThis as GlobalWithEngine)[KEY] ??= createState());
+
+/** The live-memory counter of `device` (created on first use). */
+export function deviceCounter(device: string): DeviceCounter {
+  let c = engine.counters.get(device);
+  if (c === undefined) engine.counters.set(device, (c = { tensors: 0, bytes: 0 }));
+  return c;
+}
 
 /**
  * Registers a backend under its device name. Registering a name twice keeps the first

@@ -77,8 +77,9 @@ export function memory(): MemoryReport {
   let numTensors = 0;
   let numBytes = 0;
   for (const [name, backend] of engine.backends) {
-    const tensors = engine.liveTensors.get(name) ?? 0;
-    const bytes = engine.liveBytes.get(name) ?? 0;
+    const c = engine.counters.get(name);
+    const tensors = c?.tensors ?? 0;
+    const bytes = c?.bytes ?? 0;
     devices[name] = { tensors, bytes, buffers: backend.memory().buffers };
     numTensors += tensors;
     numBytes += bytes;

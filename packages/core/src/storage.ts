@@ -1,6 +1,6 @@
 import type { Backend, DataId } from './backend.js';
 import { bytesPerElement, type DType } from './dtype.js';
-import { engine } from './engine.js';
+import { deviceCounter, type DeviceCounter } from './engine.js';
 
 /**
  * Reference-counted device memory shared by a tensor and all of its views.
@@ -11,6 +11,8 @@ export class Storage {
   /** Bumped by in-place writes so autograd can detect a saved tensor that was modified. */
   version = 0;
   readonly bytes: number;
+  /** @internal the device's live-memory counter (looked up once here, not per tensor). */
+  readonly counter: DeviceCounter;
 
   constructor(
     readonly backend: Backend,
@@ -19,8 +21,8 @@ export class Storage {
     readonly size: number,
   ) {
     this.bytes = size * bytesPerElement(dtype);
-    const dev = backend.name;
-    engine.liveBytes.set(dev, (engine.liveBytes.get(dev) ?? 0) + this.bytes);
+    this.counter = deviceCounter(backend.name);
+    this.counter.bytes += this.bytes;
   }
 
   retain(): this {
@@ -31,8 +33,7 @@ export class Storage {
   release(): void {
     if (this.refCount <= 0) return;
     if (--this.refCount === 0) {
-      const dev = this.backend.name;
-      engine.liveBytes.set(dev, (engine.liveBytes.get(dev) ?? 0) - this.bytes);
+      this.counter.bytes -= this.bytes;
       this.backend.free(this.data);
     }
   }

@@ -25,15 +25,49 @@ export interface GradFn {
   readonly name: string;
 }
 
-// Safety net only: frees the storage reference of a tensor that was garbage collected undisposed.
+/*
+ * Safety net only: a tensor garbage collected undisposed releases its storage reference.
+ * Registering with a FinalizationRegistry costs about as much as a small op, so tensors are
+ * registered lazily: new small tensors wait in `young` (held strongly) until a sweep, at the next
+ * microtask or every YOUNG_MAX creations, registers those still alive. Tensors disposed before
+ * then (most intermediates) never pay for it. Large storages are registered at once, so that
+ * `young` holds little memory.
+ */
 const finalizer: FinalizationRegistry<Storage> | null =
   typeof FinalizationRegistry === 'undefined'
     ? null
     : new FinalizationRegistry((s: Storage) => {
-        const dev = s.backend.name;
-        engine.liveTensors.set(dev, (engine.liveTensors.get(dev) ?? 0) - 1);
+        s.counter.tensors--;
         s.release();
       });
+const YOUNG_MAX = 512;
+const EAGER_REGISTER_BYTES = 1 << 20;
+const young: Tensor[] = [];
+let sweepQueued = false;
+
+function sweepYoung(): void {
+  for (let i = 0; i < young.length; i++) young[i]!._watch();
+  young.length = 0;
+}
+
+function sweepFromMicrotask(): void {
+  sweepQueued = false;
+  sweepYoung();
+}
+
+function watchLater(t: Tensor): void {
+  if (finalizer === null) return;
+  if (t.storage.bytes >= EAGER_REGISTER_BYTES) {
+    t._watch();
+    return;
+  }
+  young.push(t);
+  if (young.length >= YOUNG_MAX) sweepYoung();
+  else if (!sweepQueued) {
+    sweepQueued = true;
+    queueMicrotask(sweepFromMicrotask);
+  }
+}
 
 /**
  * An n-dimensional array on a device. Tensors are immutable views over reference-counted storage:
@@ -75,6 +109,7 @@ export class Tensor {
   /** @internal whether `tidy` should leave this tensor alive. */
   _kept = false;
   private _disposed = false;
+  private _registered = false;
 
   protected constructor(
     /** @internal */ readonly storage: Storage,
@@ -84,16 +119,25 @@ export class Tensor {
     readonly dtype: DType,
   ) {
     this.id = engine.nextTensorId++;
-    const dev = storage.backend.name;
-    engine.liveTensors.set(dev, (engine.liveTensors.get(dev) ?? 0) + 1);
-    finalizer?.register(this, storage, this);
-    const scope = engine.scopes[engine.scopes.length - 1];
-    if (scope) scope.add(this);
+    storage.counter.tensors++;
+    watchLater(this);
+    const scopes = engine.scopes;
+    if (scopes.length > 0) scopes[scopes.length - 1]!.add(this);
   }
 
-  /** @internal Creates a tensor handle over `storage`, taking ownership of one reference. */
+  /** @internal Registers this tensor with the garbage-collection safety net, unless disposed. */
+  _watch(): void {
+    if (this._disposed || this._registered) return;
+    this._registered = true;
+    finalizer!.register(this, this.storage, this);
+  }
+
+  /**
+   * @internal Creates a tensor handle over `storage`, taking ownership of one reference and of
+   * `shape` and `strides` (typed readonly on the tensor; not frozen, which costs per op).
+   */
   static _make(storage: Storage, shape: number[], strides: number[], offset: number, dtype: DType): Tensor {
-    return new Tensor(storage, Object.freeze(shape), Object.freeze(strides), offset, dtype);
+    return new Tensor(storage, shape, strides, offset, dtype);
   }
 
   /** @internal A new handle on the same storage and layout (one more reference). */
@@ -156,11 +200,11 @@ export class Tensor {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
-    finalizer?.unregister(this);
-    const dev = this.storage.backend.name;
-    engine.liveTensors.set(dev, (engine.liveTensors.get(dev) ?? 0) - 1);
+    if (this._registered) finalizer!.unregister(this);
+    this.storage.counter.tensors--;
     this.storage.release();
-    for (const s of engine.scopes) s.delete(this);
+    const scopes = engine.scopes;
+    for (let i = 0; i < scopes.length; i++) scopes[i]!.delete(this);
   }
 
   // ---------------- reading ----------------

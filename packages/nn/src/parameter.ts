@@ -3,7 +3,7 @@
  * takes it), requires grad by default, and is found by `Module.parameters()` when assigned to a
  * field.
  */
-import { engine, keep, Tensor } from '@tessera/core';
+import { keep, Tensor } from '@tessera/core';
 
 type Mutable = {
   -readonly [K in 'storage' | 'shape' | 'strides' | 'offset' | 'dtype']: Tensor[K];
@@ -43,16 +43,14 @@ export class Parameter extends Tensor {
     if (src.storage === this.storage && src.offset === this.offset && src.dtype === this.dtype) return;
     const self = this as unknown as Mutable;
     const old = this.storage;
-    const oldDevice = old.backend.name;
     const newStorage = src.storage.retain();
-    const newDevice = newStorage.backend.name;
-    if (oldDevice !== newDevice) {
-      engine.liveTensors.set(oldDevice, (engine.liveTensors.get(oldDevice) ?? 0) - 1);
-      engine.liveTensors.set(newDevice, (engine.liveTensors.get(newDevice) ?? 0) + 1);
+    if (old.counter !== newStorage.counter) {
+      old.counter.tensors--;
+      newStorage.counter.tensors++;
     }
     self.storage = newStorage;
-    self.shape = Object.freeze([...src.shape]);
-    self.strides = Object.freeze([...src.strides]);
+    self.shape = [...src.shape];
+    self.strides = [...src.strides];
     self.offset = src.offset;
     self.dtype = src.dtype;
     old.release();

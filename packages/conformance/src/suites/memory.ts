@@ -252,4 +252,41 @@ export function memorySuite(ctx: SuiteContext): void {
       expect(buffers(), `${name} leaked a buffer`).toBe(baseBuffers);
     }
   });
+
+  // Where the runtime can force garbage collection (Node), check the safety net: tensors dropped
+  // without dispose() give back their handles, bytes and backend buffers once collected, both the
+  // small ones core registers lazily (at the next microtask or every few hundred creations) and
+  // the large ones it registers at once.
+  it('tensors garbage collected undisposed release their memory', async () => {
+    const gc = await forcedGc();
+    if (gc === null) return;
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 6; i++) {
+        gc();
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    };
+    await settle();
+    const base = live();
+    const baseBuffers = buffers();
+    (() => {
+      for (let i = 0; i < 1500; i++) tensor([i, i + 1, i + 2]).add(1).reshape([3, 1]);
+      zeros([600, 1000]).mul(2);
+    })();
+    expect(live().tensors - base.tensors).toBe(1500 * 3 + 2);
+    await settle();
+    expect(live()).toEqual(base);
+    expect(buffers()).toBe(baseBuffers);
+  });
+}
+
+/** `gc()` where the runtime lets a running program expose it (Node's V8), else null. */
+async function forcedGc(): Promise<(() => void) | null> {
+  const g = globalThis as { gc?: () => void; process?: { versions?: { node?: string } } };
+  if (typeof g.gc === 'function') return g.gc;
+  if (!g.process?.versions?.node) return null;
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
 }

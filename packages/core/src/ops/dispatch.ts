@@ -50,21 +50,25 @@ export function viewOf(t: Tensor): View {
 
 /** A kernel view of `t` broadcast to `shape` (stride 0 on broadcast dims). */
 export function broadcastView(t: Tensor, shape: readonly number[]): View {
-  const v = viewOf(t);
+  t.assertAlive();
   const nd = shape.length;
+  const ts = t.shape;
+  const off = nd - ts.length;
+  let same = off === 0;
+  for (let i = 0; same && i < nd; i++) same = ts[i] === shape[i];
+  if (same) return { data: t.storage.data, dtype: t.dtype, shape: ts, strides: t.strides, offset: t.offset };
   const strides = new Array<number>(nd);
-  const off = nd - t.ndim;
   for (let i = 0; i < nd; i++) {
     const j = i - off;
-    strides[i] = j < 0 || t.shape[j] === 1 ? 0 : t.strides[j]!;
+    strides[i] = j < 0 || ts[j] === 1 ? 0 : t.strides[j]!;
   }
-  return { ...v, shape, strides };
+  return { data: t.storage.data, dtype: t.dtype, shape, strides, offset: t.offset };
 }
 
 /** Wraps a freshly allocated contiguous kernel result as a tensor. */
 export function fromData(backend: Backend, data: DataId, dtype: DType, shape: readonly number[]): Tensor {
   const storage = new Storage(backend, data, dtype, numelOf(shape));
-  return Tensor._make(storage, [...shape], contiguousStrides(shape), 0, dtype);
+  return Tensor._make(storage, shape.slice(), contiguousStrides(shape), 0, dtype);
 }
 
 /** Throws when tensors live on different devices, naming the op and both devices. */
