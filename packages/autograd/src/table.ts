@@ -58,7 +58,7 @@ export const GRAD_TABLE: Readonly<Record<string, GradKind>> = {
   isnan: 'nondifferentiable',
   isfinite: 'nondifferentiable',
   // activations (rules/activation.ts)
-  clamp: 'composite', // maximum/minimum (tensor bounds get gradients too; ties at a bound split)
+  clamp: 'composite', // where over lt/gt: x gets the gradient inside and at the bounds, a tensor bound beyond it
   gelu: 'composite',
   silu: 'composite',
   leakyRelu: 'composite',
@@ -115,6 +115,9 @@ export const GRAD_TABLE: Readonly<Record<string, GradKind>> = {
   maxPool2dWithIndices: 'rule', // values only; indices are int32
   maxPool2dBackward: 'composite', // scatterAdd
   avgPool2dBackward: 'composite', // div, expand, foldWindows2d, slice
+  // optimizer steps: in-place updates of parameters and optimizer state, never recorded
+  adamStep: 'nondifferentiable',
+  sgdStep: 'nondifferentiable',
 };
 
 /** Whether autograd treats `op` as non-differentiable (its outputs never require grad). */

@@ -52,13 +52,16 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   return runOp('elu', [x], { alpha }, () => tidy(() => E.where(E.gt(x, 0), x, E.mul(E.expm1(E.minimum(x, 0)), alpha))));
 }
 
-/** Clamps to `[minVal, maxVal]` (default [-1, 1]). */
+/**
+ * Clamps to `[minVal, maxVal]` (default [-1, 1]). Unlike `clamp`, the gradient is 1 strictly
+ * inside and 0 at the bounds, as PyTorch's `hardtanh`.
+ */
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
-  return E.clamp(x, minVal, maxVal);
+  return tidy(() => E.where(E.le(x, minVal), minVal, E.where(E.ge(x, maxVal), maxVal, x)));
 }
 
-/** `min(max(x, 0), 6)`. */
+/** `min(max(x, 0), 6)`, with `hardtanh`'s gradient (0 at the bounds, as PyTorch's `relu6`). */
 export function relu6(x: Tensor): Tensor {
-  return E.clamp(x, 0, 6);
+  return hardtanh(x, 0, 6);
 }
 

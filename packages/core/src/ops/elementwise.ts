@@ -223,20 +223,33 @@ export function square(x: Tensor): Tensor {
   return mul(x, x);
 }
 
-/** Clamps into `[min, max]`; either bound may be omitted (null/undefined). */
+/**
+ * Clamps into `[min, max]`; either bound may be omitted (null/undefined). As in PyTorch, the
+ * gradient reaches `x` where `min <= x <= max` (bounds included), a tensor bound where `x` is
+ * beyond it, and `max` wins where `min > max`.
+ */
 export function clamp(x: Tensor, min?: number | Tensor | null, max?: number | Tensor | null): Tensor {
   if ((min === undefined || min === null) && (max === undefined || max === null)) {
     throw new TypeError("clamp: at least one of 'min' or 'max' must not be None");
   }
   return runOp('clamp', [x], { min, max }, () => {
-    const lo = min === undefined || min === null ? x : maximum(x, min);
+    const lo = min === undefined || min === null ? x : replaceWhere(x, lt(x, min), min);
     if (max === undefined || max === null) return lo;
     try {
-      return minimum(lo, max);
+      return replaceWhere(lo, gt(lo, max), max);
     } finally {
       if (lo !== x) lo.dispose();
     }
   });
+}
+
+/** `where(mask, value, x)`, disposing `mask`. */
+function replaceWhere(x: Tensor, mask: Tensor, value: number | Tensor): Tensor {
+  try {
+    return where(mask, value, x);
+  } finally {
+    mask.dispose();
+  }
 }
 
 /** `condition ? a : b`, elementwise with broadcasting; `condition` must be bool. */

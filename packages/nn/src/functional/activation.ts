@@ -15,16 +15,11 @@ export const elu = (x: Tensor, alpha = 1): Tensor => T.elu(x, alpha);
 export const gelu = (x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor => T.gelu(x, approximate);
 /** `log(1 + e^(beta x)) / beta`, linear above `threshold`. */
 export const softplus = (x: Tensor, beta = 1, threshold = 20): Tensor => T.softplus(x, beta, threshold);
-/**
- * Clamps to `[minVal, maxVal]`. The gradient is 1 strictly inside and 0 at and beyond the bounds,
- * as PyTorch's `hardtanh` (core's `clamp` splits it at a bound).
- */
-export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
-  return tidy(() => T.where(T.le(x, minVal), minVal, T.where(T.ge(x, maxVal), maxVal, x)));
-}
+/** Clamps to `[minVal, maxVal]`; the gradient is 1 strictly inside and 0 at and beyond the bounds, as PyTorch's `hardtanh`. */
+export const hardtanh = (x: Tensor, minVal = -1, maxVal = 1): Tensor => T.hardtanh(x, minVal, maxVal);
 
 /** `min(max(x, 0), 6)`, with PyTorch's gradient (0 at the bounds). */
-export const relu6 = (x: Tensor): Tensor => hardtanh(x, 0, 6);
+export const relu6 = (x: Tensor): Tensor => T.relu6(x);
 /** Softmax along `dim`. */
 export const softmax = (x: Tensor, dim: number): Tensor => T.softmax(x, dim);
 /** Log-softmax along `dim` (stable: `x - logsumexp(x)`). */
