@@ -3,8 +3,16 @@
  * `'sparse_categorical_crossentropy'`, ...) or as objects (`new losses.SparseCategoricalCrossentropy({fromLogits: true})`).
  * A loss maps `(yTrue, yPred)` to per-sample values; `fit` averages them over the batch.
  * Integer labels are accepted wherever Keras accepts them.
+ *
+ * Losses that `@tessera/nn` has are computed by its functional API (`F.mseLoss`, `F.l1Loss`,
+ * `F.huberLoss`, `F.crossEntropy`, `F.nllLoss`, `F.binaryCrossEntropy(WithLogits)`, `F.klDiv`,
+ * `F.normalize`) with `reduction: 'none'`; this file adds Keras's semantics around them: the mean
+ * over the last axis, probability inputs clipped to `[1e-7, 1 − 1e-7]` before the log, classes on
+ * the last axis (nn wants them on axis 1), and float labels cast to integers. Keras losses that nn
+ * has no counterpart of (hinge, log-cosh, Poisson, ...) are composed from core ops here.
  */
-import type { Tensor } from '@tessera/core';
+import { cast, clamp, log, neg, permute, sum, type Tensor } from '@tessera/core';
+import { F } from '@tessera/nn';
 import { normalizeId, ValueError } from './common.js';
 import { getLogits } from './engine/topology.js';
 
@@ -27,12 +35,24 @@ function meanLast(x: Tensor): Tensor {
   return x.ndim === 0 ? x : x.mean(-1);
 }
 
+/** Moves the last (class) axis to axis 1, where nn's class losses expect it. */
+function classesFirst(x: Tensor): Tensor {
+  if (x.ndim <= 2) return x;
+  const last = x.ndim - 1;
+  return permute(x, [0, last, ...Array.from({ length: last - 1 }, (_, i) => i + 1)]);
+}
+
+/** Keras's clipping of probabilities before a log. */
+function clipProbs(p: Tensor): Tensor {
+  return clamp(p, EPSILON, 1 - EPSILON);
+}
+
 export function meanSquaredError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return meanLast(yPred.sub(float(yTrue)).square());
+  return meanLast(F.mseLoss(yPred, float(yTrue), { reduction: 'none' }));
 }
 
 export function meanAbsoluteError(yTrue: Tensor, yPred: Tensor): Tensor {
-  return meanLast(yPred.sub(float(yTrue)).abs());
+  return meanLast(F.l1Loss(yPred, float(yTrue), { reduction: 'none' }));
 }
 
 export function meanAbsolutePercentageError(yTrue: Tensor, yPred: Tensor): Tensor {
@@ -43,7 +63,7 @@ export function meanAbsolutePercentageError(yTrue: Tensor, yPred: Tensor): Tenso
 export function meanSquaredLogarithmicError(yTrue: Tensor, yPred: Tensor): Tensor {
   const a = yPred.clamp(EPSILON).add(1).log();
   const b = float(yTrue).clamp(EPSILON).add(1).log();
-  return meanLast(a.sub(b).square());
+  return meanSquaredError(b, a);
 }
 
 export function hinge(yTrue: Tensor, yPred: Tensor): Tensor {
@@ -74,71 +94,88 @@ export function logcosh(yTrue: Tensor, yPred: Tensor): Tensor {
   return meanLast(x.add(x.mul(-2).softplus()).sub(Math.LN2));
 }
 
+/** Keras's Huber loss is nn's `huberLoss` (quadratic up to `delta`, linear above). */
 export function huber(yTrue: Tensor, yPred: Tensor, delta = 1): Tensor {
-  const err = yPred.sub(float(yTrue)).abs();
-  const quad = err.clamp(null, delta);
-  const lin = err.sub(quad);
-  return meanLast(quad.square().mul(0.5).add(lin.mul(delta)));
+  return meanLast(F.huberLoss(yPred, float(yTrue), { delta, reduction: 'none' }));
 }
 
+/** `sum(t · log(t / p))` with both clipped to `[1e-7, 1]`: nn's `klDiv` on `log p`. */
 export function kullbackLeiblerDivergence(yTrue: Tensor, yPred: Tensor): Tensor {
   const t = float(yTrue).clamp(EPSILON, 1);
-  const p = yPred.clamp(EPSILON, 1);
-  return t.mul(t.div(p).log()).sum(-1);
+  const logP = yPred.clamp(EPSILON, 1).log();
+  return sum(F.klDiv(logP, t, { reduction: 'none' }), -1);
 }
 
 export function poisson(yTrue: Tensor, yPred: Tensor): Tensor {
   return meanLast(yPred.sub(float(yTrue).mul(yPred.add(EPSILON).log())));
 }
 
+/** Minus the cosine similarity along the last axis; vectors are L2-normalized as Keras does (norm at least 1e-6). */
 export function cosineSimilarity(yTrue: Tensor, yPred: Tensor): Tensor {
-  const l2 = (x: Tensor): Tensor => x.div(x.square().sum(-1, true).clamp(1e-12).sqrt());
-  return l2(float(yTrue)).mul(l2(yPred)).sum(-1).neg();
+  return F.normalize(float(yTrue), 2, -1, 1e-6).mul(F.normalize(yPred, 2, -1, 1e-6)).sum(-1).neg();
 }
 
-/** Log-probabilities of a softmax output: exact from its logits when the model kept them. */
-function logProbs(yPred: Tensor, fromLogits: boolean): Tensor {
-  if (fromLogits) return yPred.logSoftmax(-1);
+/** The logits behind a softmax output, when the caller says so or the model kept them. */
+function softmaxLogits(yPred: Tensor, fromLogits: boolean): Tensor | null {
+  if (fromLogits) return yPred;
   const l = getLogits(yPred);
-  if (l && l.kind === 'softmax') return l.logits.logSoftmax(-1);
-  const p = yPred.div(yPred.sum(-1, true));
-  return p.clamp(EPSILON, 1 - EPSILON).log();
+  return l && l.kind === 'softmax' ? l.logits : null;
 }
 
+/** Log of probabilities renormalized over the last axis and clipped, as Keras does. */
+function clippedLogProbs(yPred: Tensor): Tensor {
+  return log(clipProbs(yPred.div(yPred.sum(-1, true))));
+}
+
+/**
+ * Cross-entropy of one-hot (or soft) targets: nn's `crossEntropy` on the logits (exact, from
+ * the softmax's input when the model kept it); on probabilities, Keras's clipped log.
+ */
 export function categoricalCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false, labelSmoothing = 0): Tensor {
   let t = float(yTrue);
   if (t.shape.length !== yPred.shape.length || t.shape[t.ndim - 1] !== yPred.shape[yPred.ndim - 1]) {
     throw new ValueError(`categorical_crossentropy expects one-hot targets of shape [${yPred.shape.join(', ')}], got [${yTrue.shape.join(', ')}]. For integer labels use 'sparse_categorical_crossentropy'.`);
   }
+  const logits = softmaxLogits(yPred, fromLogits);
+  if (logits) return F.crossEntropy(classesFirst(logits), classesFirst(t), { labelSmoothing, reduction: 'none' });
   if (labelSmoothing > 0) {
     const k = yPred.shape[yPred.ndim - 1]!;
     t = t.mul(1 - labelSmoothing).add(labelSmoothing / k);
   }
-  return t.mul(logProbs(yPred, fromLogits)).sum(-1).neg();
+  return neg(t.mul(clippedLogProbs(yPred)).sum(-1));
 }
 
+/**
+ * Cross-entropy of integer labels: nn's `crossEntropy` on the logits, or nn's `nllLoss` on
+ * Keras's clipped log of the probabilities.
+ */
 export function sparseCategoricalCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false): Tensor {
   let labels = yTrue;
   if (labels.ndim === yPred.ndim && labels.shape[labels.ndim - 1] === 1) labels = labels.squeeze(-1);
   if (labels.ndim !== yPred.ndim - 1 || labels.shape.some((d, i) => d !== yPred.shape[i])) {
     throw new ValueError(`sparse_categorical_crossentropy: labels of shape [${yTrue.shape.join(', ')}] do not match predictions of shape [${yPred.shape.join(', ')}] (expected [${yPred.shape.slice(0, -1).join(', ')}])`);
   }
-  const idx = (labels.dtype === 'int32' ? labels : labels.int()).unsqueeze(-1);
-  return logProbs(yPred, fromLogits).gather(-1, idx).squeeze(-1).neg();
+  const idx = labels.dtype === 'int32' ? labels : cast(labels, 'int32');
+  const logits = softmaxLogits(yPred, fromLogits);
+  if (logits) return F.crossEntropy(classesFirst(logits), idx, { reduction: 'none' });
+  return F.nllLoss(classesFirst(clippedLogProbs(yPred)), idx, { reduction: 'none' });
 }
 
+/**
+ * Binary cross-entropy averaged over the last axis: nn's `binaryCrossEntropyWithLogits` on the
+ * logits (from the sigmoid's input when the model kept it), else nn's `binaryCrossEntropy` on
+ * probabilities clipped as Keras does.
+ */
 export function binaryCrossentropy(yTrue: Tensor, yPred: Tensor, fromLogits = false, labelSmoothing = 0): Tensor {
   let t = float(yTrue);
   if (t.ndim === yPred.ndim - 1 && yPred.shape[yPred.ndim - 1] === 1) t = t.unsqueeze(-1);
   if (labelSmoothing > 0) t = t.mul(1 - labelSmoothing).add(0.5 * labelSmoothing);
   const l = fromLogits ? { logits: yPred, kind: 'sigmoid' as const } : getLogits(yPred);
-  if (l && l.kind === 'sigmoid') {
-    // max(x, 0) - x * y + log(1 + exp(-|x|)), stable for any logit.
-    const x = l.logits;
-    return meanLast(x.relu().sub(x.mul(t)).add(x.abs().neg().exp().log1p()));
-  }
-  const p = yPred.clamp(EPSILON, 1 - EPSILON);
-  return meanLast(t.mul(p.log()).add(t.neg().add(1).mul(p.neg().add(1).log())).neg());
+  const x = l && l.kind === 'sigmoid' ? l.logits : clipProbs(yPred);
+  // nn's binary losses need the target in the prediction's shape; Keras broadcasts.
+  if (t.shape.length !== x.shape.length || t.shape.some((d, i) => d !== x.shape[i])) t = t.expand(x.shape);
+  if (l && l.kind === 'sigmoid') return meanLast(F.binaryCrossEntropyWithLogits(x, t, { reduction: 'none' }));
+  return meanLast(F.binaryCrossEntropy(x, t, { reduction: 'none' }));
 }
 
 // ---------------- names and objects ----------------

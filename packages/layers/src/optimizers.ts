@@ -1,13 +1,30 @@
 /**
  * Keras optimizers (`'adam'`, `'sgd'`, `'rmsprop'`, ... or `new optimizers.Adam({learningRate})`,
- * or TF.js's `train.adam(lr)`), with Keras 3's update rules and defaults. Updates run in place on
- * the weight tensors with core's in-place ops, without recording gradients.
+ * or TF.js's `train.adam(lr)`), with Keras 3's names, defaults and update rules. Each is a thin
+ * adapter over a `@tessera/optim` optimizer (its `delegate`): the delegate holds the per-variable
+ * state and runs the updates; the adapter adds what Keras has and PyTorch has not: Keras's
+ * defaults, gradient clipping by `clipnorm` / `clipvalue` / `globalClipnorm`, weight constraints,
+ * and the iteration count and slot layout of Keras's saved optimizer state.
  *
- * Their state (iteration count and slot variables) is saved with a model so that training can
- * resume exactly where it stopped.
+ * Where Keras's formula differs from PyTorch's, the adapter makes the delegate compute Keras's:
+ * - Adam, AdamW: Keras adds `epsilon` to `sqrt(v)` before bias correction, PyTorch after; the
+ *   adapter sets the delegate's `eps` to `epsilon / sqrt(1 − β2^t)` before each step, which is
+ *   the same update.
+ * - Adagrad: Keras divides by `sqrt(acc + epsilon)`; the delegate's sums start at
+ *   `initialAccumulatorValue + epsilon` with `eps: 0`, which is the same denominator.
+ * - RMSprop: Keras takes `epsilon` inside the square root and scales its momentum by the learning
+ *   rate; a small subclass of optim's RMSprop says so in its `updateParam`.
+ * - SGD: optim's update, which equals Keras's while the learning rate is constant. When a callback
+ *   changes the learning rate, the momentum keeps PyTorch's meaning (the new rate applies to the
+ *   whole buffer), not Keras's (the buffer keeps the rates it was accumulated with).
+ * - Adadelta and Adamax, which optim does not have, are optim `Optimizer` subclasses here.
+ *
+ * Their state (iteration count and slot variables) is saved with a model, read and written
+ * through the delegate's `stateDict` / `loadStateDict`, so training can resume exactly.
  */
 import { noGrad } from '@tessera/autograd';
-import { keep, tidy, zerosLike, full, type Tensor } from '@tessera/core';
+import { full, keep, maximum, tidy, zerosLike, type Tensor } from '@tessera/core';
+import * as optim from '@tessera/optim';
 import { isTensor, normalizeId, ValueError } from './common.js';
 import { applyConstraint } from './constraints.js';
 import type { LayerVariable } from './engine/variable.js';
@@ -29,51 +46,94 @@ export interface NamedTensor {
   tensor: Tensor;
 }
 
+/** How one Keras slot variable maps onto the delegate's per-parameter state. */
+interface Slot {
+  /** Keras's slot name (`'momentum'`, `'velocity'`). */
+  keras: string;
+  /** The key in the delegate's state dict (`'exp_avg'`). */
+  key: string;
+  /** Keras's value from the delegate's (default: the same tensor). */
+  toKeras?: (t: Tensor) => Tensor;
+  /** The delegate's value from Keras's (default: the same tensor). */
+  fromKeras?: (t: Tensor) => Tensor;
+  /** Keras's value before the first step (default zeros). */
+  initial?: (p: Tensor) => Tensor;
+}
+
+/** The base of the Keras optimizers: builds and drives a `@tessera/optim` optimizer. */
 export abstract class Optimizer {
   abstract readonly className: string;
-  learningRate: number;
   /** Number of steps taken. */
   iterations = 0;
   readonly clipnorm: number | null;
   readonly clipvalue: number | null;
   readonly globalClipnorm: number | null;
-  protected slots = new Map<LayerVariable, Tensor[]>();
-  /** Variables in the order their slots were created (the order state is saved in). */
-  protected order: LayerVariable[] = [];
+  private lr: number;
+  private _delegate: optim.Optimizer | null = null;
+  /** Variables in the order they were built (the delegate's parameter order, and the saved state's). */
+  private vars: LayerVariable[] = [];
 
   constructor(args: OptimizerArgs, defaultLr: number) {
-    this.learningRate = args.learningRate ?? defaultLr;
+    this.lr = args.learningRate ?? defaultLr;
     this.clipnorm = args.clipnorm ?? null;
     this.clipvalue = args.clipvalue ?? null;
     this.globalClipnorm = args.globalClipnorm ?? null;
   }
 
+  /**
+   * The learning rate. Setting it (as `ReduceLROnPlateau` and `LearningRateScheduler` do) sets
+   * `lr` in every parameter group of the delegate.
+   */
+  get learningRate(): number {
+    return this.lr;
+  }
+
+  set learningRate(lr: number) {
+    this.lr = lr;
+    for (const g of this._delegate?.paramGroups ?? []) g.lr = lr;
+  }
+
+  /**
+   * The `@tessera/optim` optimizer that holds the state and runs the updates (null until the
+   * first variables are built).
+   *
+   * @example
+   * model.compile({ optimizer: 'adam', loss: 'mse' });
+   * await model.fit(x, y);
+   * model.optimizer!.delegate!.stateDict(); // { state: { 0: { step, exp_avg, exp_avg_sq } }, ... }
+   */
+  get delegate(): optim.Optimizer | null {
+    return this._delegate;
+  }
+
+  /** Makes the delegate over `params` with this optimizer's hyperparameters. */
+  protected abstract createDelegate(params: Tensor[]): optim.Optimizer;
+
+  /** The slot variables, in Keras's order. */
+  protected abstract slots(): Slot[];
+
+  /** Whether the delegate counts steps per parameter (`step` in its state). */
+  protected get countsSteps(): boolean {
+    return true;
+  }
+
+  /** Sets step-dependent hyperparameters of the delegate before step `t` (1-based). */
+  protected beforeStep(_delegate: optim.Optimizer, _t: number): void {}
+
   /** Names of the per-variable slots, in Keras's order. */
-  abstract slotNames(): string[];
-
-  /** Initial value of a slot. */
-  protected slotInit(_slot: string, v: Tensor): Tensor {
-    return zerosLike(v);
+  slotNames(): string[] {
+    return this.slots().map((s) => s.keras);
   }
 
-  /** Updates `p` in place from gradient `g` and its slots; `t` is the 1-based step. */
-  protected abstract update(p: Tensor, g: Tensor, slots: Tensor[], t: number): void;
-
-  /** Slots of `v`, created on first use. */
-  protected slotsOf(v: LayerVariable): Tensor[] {
-    let s = this.slots.get(v);
-    if (!s) {
-      const value = v.read();
-      s = this.slotNames().map((n) => keep(noGrad(() => this.slotInit(n, value))));
-      this.slots.set(v, s);
-      this.order.push(v);
-    }
-    return s;
-  }
-
-  /** Creates the slots of these variables (Keras's `optimizer.build(var_list)`). */
+  /** Adds these variables to the delegate (Keras's `optimizer.build(var_list)`). */
   build(vars: LayerVariable[]): void {
-    for (const v of vars) this.slotsOf(v);
+    const known = new Set(this.vars);
+    const added = vars.filter((v) => !known.has(v));
+    if (added.length === 0) return;
+    this.vars.push(...added);
+    const params = added.map((v) => v.read());
+    if (this._delegate === null) this._delegate = this.createDelegate(params);
+    else this._delegate.addParamGroup({ params, lr: this.lr });
   }
 
   /**
@@ -84,28 +144,15 @@ export abstract class Optimizer {
     const withGrad = vars.filter((v) => v.read().grad);
     this.build(withGrad);
     this.iterations++;
-    const t = this.iterations;
-    noGrad(() => {
-      let scale = 1;
-      if (this.globalClipnorm !== null) {
-        const norm = Math.sqrt(tidy(() => withGrad.map((v) => v.read().grad!.square().sum().itemSync() as number)).reduce((a, b) => a + b, 0));
-        if (norm > this.globalClipnorm) scale = this.globalClipnorm / norm;
-      }
-      for (const v of withGrad) {
-        const p = v.read();
-        tidy(() => {
-          let g = p.grad!;
-          if (scale !== 1) g = g.mul(scale);
-          if (this.clipnorm !== null) {
-            const n = g.square().sum().sqrt();
-            g = g.mul(n.clamp(this.clipnorm).reciprocal().mul(this.clipnorm));
-          }
-          if (this.clipvalue !== null) g = g.clamp(-this.clipvalue, this.clipvalue);
-          this.update(p, g, this.slotsOf(v), t);
-        });
-        if (v.constraint) applyConstraint(v.constraint, p);
-      }
-    });
+    if (withGrad.length > 0) {
+      this.clipGradients(withGrad.map((v) => v.read()));
+      const d = this._delegate!;
+      this.beforeStep(d, this.iterations);
+      d.step();
+      noGrad(() => {
+        for (const v of withGrad) if (v.constraint) applyConstraint(v.constraint, v.read());
+      });
+    }
     for (const v of vars) {
       const p = v.read();
       if (p.grad) {
@@ -113,6 +160,25 @@ export abstract class Optimizer {
         p.grad = null;
       }
     }
+  }
+
+  /** Keras's clipping: `g · c / max(‖g‖, c)` per variable or over all of them, then by value. */
+  private clipGradients(params: Tensor[]): void {
+    if (this.globalClipnorm === null && this.clipnorm === null && this.clipvalue === null) return;
+    noGrad(() =>
+      tidy(() => {
+        if (this.globalClipnorm !== null) {
+          const c = this.globalClipnorm;
+          const norm = Math.sqrt(params.map((p) => p.grad!.square().sum().itemSync() as number).reduce((a, b) => a + b, 0));
+          if (norm > c) for (const p of params) p.grad!.mul_(c / norm);
+        }
+        if (this.clipnorm !== null) {
+          const c = this.clipnorm;
+          for (const p of params) p.grad!.mul_(p.grad!.square().sum().sqrt().clamp(c).reciprocal().mul(c));
+        }
+      }),
+    );
+    if (this.clipvalue !== null) optim.clipGradValue(params, this.clipvalue);
   }
 
   /** Constructor arguments (camelCase). */
@@ -124,31 +190,50 @@ export abstract class Optimizer {
     return c;
   }
 
-  /** Number of scalars of optimizer state. */
+  /** Number of scalars of optimizer state (Keras's slot variables of the built variables). */
   stateSize(): number {
-    let n = 0;
-    for (const s of this.slots.values()) for (const t of s) n += t.size;
-    return n;
+    const k = this.slots().length;
+    return this.vars.reduce((n, v) => n + k * v.read().size, 0);
   }
 
   /**
    * The state in Keras 3's order: `iteration`, `learning_rate`, then each variable's slots
-   * (variables in the order they were first updated).
+   * (variables in the order they were built), read from the delegate's `stateDict()`.
    */
   getWeights(): NamedTensor[] {
     const out: NamedTensor[] = [
       { name: 'iteration', tensor: full([], this.iterations, { dtype: 'int32' }) },
       { name: 'learning_rate', tensor: full([], this.learningRate) },
     ];
-    for (const v of this.order) {
-      this.slots.get(v)!.forEach((t, i) => out.push({ name: `${v.name}/${this.slotNames()[i]}`, tensor: t.clone() }));
+    const d = this._delegate;
+    if (d === null) return out;
+    const slots = this.slots();
+    const sd = d.stateDict();
+    try {
+      this.vars.forEach((v, i) => {
+        const entry = sd.state[i] ?? {};
+        for (const s of slots) {
+          const value = entry[s.key];
+          const tensor = keep(
+            noGrad(() =>
+              tidy(() => {
+                if (isTensor(value)) return s.toKeras ? s.toKeras(value) : value.clone();
+                return s.initial ? s.initial(v.read()) : zerosLike(v.read());
+              }),
+            ),
+          );
+          out.push({ name: `${v.name}/${s.keras}`, tensor });
+        }
+      });
+    } finally {
+      disposeState(sd);
     }
     return out;
   }
 
   /** Variables whose slots `getWeights` lists, in order. */
   get variablesInOrder(): LayerVariable[] {
-    return [...this.order];
+    return [...this.vars];
   }
 
   /**
@@ -158,35 +243,60 @@ export abstract class Optimizer {
   setWeights(weights: readonly (NamedTensor | Tensor)[], vars: LayerVariable[]): void {
     const ts = weights.map((w) => (isTensor(w) ? w : w.tensor));
     if (ts.length < 2) throw new ValueError('Optimizer state needs at least the iteration count and the learning rate');
-    const k = this.slotNames().length;
+    const k = this.slots().length;
     if (ts.length - 2 !== k * vars.length) {
       throw new ValueError(`Optimizer state has ${ts.length - 2} slot tensors, expected ${k * vars.length} (${k} for each of ${vars.length} variables)`);
     }
     this._restore(Number(ts[0]!.itemSync()), Number(ts[1]!.itemSync()), ts.slice(2), vars);
   }
 
-  /** @internal Restores the iteration count, learning rate and slots (in `vars` order). */
+  /**
+   * @internal Restores the iteration count, learning rate and slots (in `vars` order): a fresh
+   * delegate over `vars` loads them with `loadStateDict`.
+   */
   _restore(iterations: number, learningRate: number, slotValues: readonly Tensor[], vars: LayerVariable[]): void {
-    const k = this.slotNames().length;
+    const slots = this.slots();
+    const k = slots.length;
     if (slotValues.length !== k * vars.length) throw new ValueError(`Optimizer state has ${slotValues.length} slot tensors, expected ${k * vars.length}`);
+    this.dispose();
     this.iterations = iterations;
-    this.learningRate = learningRate;
-    for (const s of this.slots.values()) for (const t of s) t.dispose();
-    this.slots.clear();
-    this.order = [];
-    vars.forEach((v, i) => {
-      const s = this.slotsOf(v);
-      for (let j = 0; j < k; j++) noGrad(() => s[j]!.copy_(slotValues[i * k + j]!));
-    });
+    this.lr = learningRate;
+    this.build(vars);
+    const d = this._delegate;
+    if (d === null) return;
+    const fresh = d.stateDict();
+    disposeState(fresh);
+    noGrad(() =>
+      tidy(() => {
+        const state: optim.OptimizerStateDict['state'] = {};
+        vars.forEach((_, i) => {
+          const entry: Record<string, optim.StateValue> = this.countsSteps ? { step: iterations } : {};
+          slots.forEach((s, j) => {
+            const t = slotValues[i * k + j]!;
+            entry[s.key] = s.fromKeras ? s.fromKeras(t) : t;
+          });
+          state[i] = entry;
+        });
+        d.loadStateDict({ state, param_groups: fresh.param_groups.map((g) => ({ ...g, lr: learningRate })) });
+      }),
+    );
   }
 
   dispose(): void {
-    for (const s of this.slots.values()) for (const t of s) t.dispose();
-    this.slots.clear();
-    this.order = [];
+    const d = this._delegate;
+    if (d !== null) for (const s of d.state.values()) for (const v of Object.values(s)) if (isTensor(v)) v.dispose();
+    this._delegate = null;
+    this.vars = [];
   }
 }
 
+function disposeState(sd: optim.OptimizerStateDict): void {
+  for (const entry of Object.values(sd.state)) for (const v of Object.values(entry)) if (isTensor(v)) v.dispose();
+}
+
+type Params = Tensor[];
+
+/** SGD, optionally with (Nesterov) momentum: optim's `SGD`. */
 export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
@@ -196,72 +306,105 @@ export class SGD extends Optimizer {
     this.momentum = args.momentum ?? 0;
     this.nesterov = args.nesterov ?? false;
   }
-  slotNames(): string[] {
-    return this.momentum > 0 ? ['momentum'] : [];
+  protected createDelegate(params: Params): optim.Optimizer {
+    return new optim.SGD(params, { lr: this.learningRate, momentum: this.momentum, nesterov: this.nesterov });
   }
-  protected update(p: Tensor, g: Tensor, [m]: Tensor[]): void {
-    const lr = this.learningRate;
-    if (!m) {
-      p.sub_(g, lr);
-      return;
-    }
-    m.mul_(this.momentum).sub_(g, lr);
-    if (this.nesterov) p.add_(m, this.momentum).sub_(g, lr);
-    else p.add_(m);
+  protected override get countsSteps(): boolean {
+    return false;
+  }
+  protected slots(): Slot[] {
+    if (!(this.momentum > 0)) return [];
+    // Keras's velocity is `−lr ·` PyTorch's momentum buffer (`m = μm − lr·g` vs `b = μb + g`).
+    return [{ keras: 'momentum', key: 'momentum_buffer', toKeras: (b) => b.mul(-this.learningRate), fromKeras: (m) => (this.learningRate === 0 ? zerosLike(m) : m.div(-this.learningRate)) }];
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), momentum: this.momentum, nesterov: this.nesterov };
   }
 }
 
+type AdamArgs = OptimizerArgs & { beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean };
+
+/** Adam (Keras's epsilon, outside the bias correction): optim's `Adam`. */
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
   readonly amsgrad: boolean;
-  constructor(args: OptimizerArgs & { beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean } = {}) {
+  constructor(args: AdamArgs = {}) {
     super(args, 0.001);
     this.beta1 = args.beta1 ?? 0.9;
     this.beta2 = args.beta2 ?? 0.999;
     this.epsilon = args.epsilon ?? 1e-7;
     this.amsgrad = args.amsgrad ?? false;
   }
-  slotNames(): string[] {
-    return this.amsgrad ? ['momentum', 'velocity', 'velocity_hat'] : ['momentum', 'velocity'];
+  protected hyperparameters(): Partial<optim.AdamHyperparameters> {
+    return { lr: this.learningRate, betas: [this.beta1, this.beta2], eps: this.epsilon, amsgrad: this.amsgrad };
   }
-  protected update(p: Tensor, g: Tensor, [m, v, vhat]: Tensor[], t: number): void {
-    const alpha = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    m!.add_(g.sub(m!), 1 - this.beta1);
-    v!.add_(g.square().sub(v!), 1 - this.beta2);
-    let denomBase = v!;
-    if (vhat) {
-      vhat.copy_(vhat.maximum(v!));
-      denomBase = vhat;
-    }
-    p.sub_(m!.div(denomBase.sqrt().add(this.epsilon)), alpha);
+  protected createDelegate(params: Params): optim.Optimizer {
+    return new optim.Adam(params, this.hyperparameters());
+  }
+  protected override beforeStep(d: optim.Optimizer, t: number): void {
+    // Keras: p −= lr·√(1−β2^t)/(1−β1^t) · m / (√v + ε). PyTorch: p −= lr/(1−β1^t) · m / (√v/√(1−β2^t) + ε').
+    // They agree for ε' = ε / √(1−β2^t).
+    const eps = this.epsilon / Math.sqrt(1 - this.beta2 ** t);
+    for (const g of d.paramGroups) g['eps'] = eps;
+  }
+  protected slots(): Slot[] {
+    const s: Slot[] = [
+      { keras: 'momentum', key: 'exp_avg' },
+      { keras: 'velocity', key: 'exp_avg_sq' },
+    ];
+    if (this.amsgrad) s.push({ keras: 'velocity_hat', key: 'max_exp_avg_sq' });
+    return s;
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, amsgrad: this.amsgrad };
   }
 }
 
+/** AdamW (decoupled weight decay, `p −= lr·wd·p` before the Adam step): optim's `AdamW`. */
 export class AdamW extends Adam {
   override readonly className = 'AdamW';
   readonly weightDecay: number;
-  constructor(args: OptimizerArgs & { beta1?: number; beta2?: number; epsilon?: number; amsgrad?: boolean; weightDecay?: number } = {}) {
+  constructor(args: AdamArgs & { weightDecay?: number } = {}) {
     super(args);
     this.weightDecay = args.weightDecay ?? 0.004;
   }
-  protected override update(p: Tensor, g: Tensor, slots: Tensor[], t: number): void {
-    p.sub_(p.mul(this.weightDecay * this.learningRate));
-    super.update(p, g, slots, t);
+  protected override createDelegate(params: Params): optim.Optimizer {
+    return new optim.AdamW(params, { ...this.hyperparameters(), weightDecay: this.weightDecay });
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), weightDecay: this.weightDecay };
   }
 }
 
+/**
+ * optim's RMSprop with Keras's update: `ε` inside the square root, `√(v + ε)` (`√(v − ḡ² + ε)`
+ * centered), and a momentum that accumulates `lr·g / √(...)`. The state keys and everything
+ * else are optim's.
+ */
+class KerasRMSprop extends optim.RMSprop {
+  protected override updateParam(p: Tensor, g: Tensor, group: optim.ParamGroup<optim.RMSpropHyperparameters>, state: optim.RMSpropState): void {
+    const { lr, alpha, eps, momentum, centered } = group;
+    state.step += 1;
+    state.squareAvg.mul_(alpha).add_(g.square(), 1 - alpha);
+    let denom = state.squareAvg;
+    if (centered) {
+      const gradAvg = (state.gradAvg ??= keep(zerosLike(p)));
+      gradAvg.mul_(alpha).add_(g, 1 - alpha);
+      denom = denom.sub(gradAvg.square());
+    }
+    const inc = g.mul(lr).div(denom.add(eps).sqrt());
+    if (momentum > 0) {
+      const buf = (state.momentumBuffer ??= keep(zerosLike(p)));
+      buf.mul_(momentum).add_(inc);
+      p.sub_(buf);
+    } else p.sub_(inc);
+  }
+}
+
+/** RMSprop (`rho` is optim's `alpha`): optim's `RMSprop` with Keras's epsilon placement. */
 export class RMSprop extends Optimizer {
   readonly className = 'RMSprop';
   readonly rho: number;
@@ -275,30 +418,22 @@ export class RMSprop extends Optimizer {
     this.epsilon = args.epsilon ?? 1e-7;
     this.centered = args.centered ?? false;
   }
-  slotNames(): string[] {
-    return ['velocity', ...(this.momentum > 0 ? ['momentum'] : []), ...(this.centered ? ['average_gradient'] : [])];
+  protected createDelegate(params: Params): optim.Optimizer {
+    return new KerasRMSprop(params, { lr: this.learningRate, alpha: this.rho, eps: this.epsilon, momentum: this.momentum, centered: this.centered });
   }
-  protected update(p: Tensor, g: Tensor, slots: Tensor[]): void {
-    const [vel] = slots;
-    const mom = this.momentum > 0 ? slots[1] : undefined;
-    const avg = this.centered ? slots[slots.length - 1] : undefined;
-    vel!.mul_(this.rho).add_(g.square(), 1 - this.rho);
-    let denom: Tensor;
-    if (avg) {
-      avg.mul_(this.rho).add_(g, 1 - this.rho);
-      denom = vel!.sub(avg.square()).add(this.epsilon);
-    } else denom = vel!.add(this.epsilon);
-    const inc = g.mul(this.learningRate).div(denom.sqrt());
-    if (mom) {
-      mom.mul_(this.momentum).add_(inc);
-      p.sub_(mom);
-    } else p.sub_(inc);
+  protected slots(): Slot[] {
+    return [
+      { keras: 'velocity', key: 'square_avg' },
+      ...(this.momentum > 0 ? [{ keras: 'momentum', key: 'momentum_buffer' }] : []),
+      ...(this.centered ? [{ keras: 'average_gradient', key: 'grad_avg' }] : []),
+    ];
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
   }
 }
 
+/** Adagrad: optim's `Adagrad`, whose sums hold Keras's accumulator plus `epsilon`. */
 export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   readonly initialAccumulatorValue: number;
@@ -308,21 +443,53 @@ export class Adagrad extends Optimizer {
     this.initialAccumulatorValue = args.initialAccumulatorValue ?? 0.1;
     this.epsilon = args.epsilon ?? 1e-7;
   }
-  slotNames(): string[] {
-    return ['accumulator'];
+  protected createDelegate(params: Params): optim.Optimizer {
+    // Keras divides by √(acc + ε), PyTorch by √sum + eps: with sum = acc + ε and eps = 0 they agree.
+    return new optim.Adagrad(params, { lr: this.learningRate, initialAccumulatorValue: this.initialAccumulatorValue + this.epsilon, eps: 0 });
   }
-  protected override slotInit(_s: string, v: Tensor): Tensor {
-    return full(v.shape, this.initialAccumulatorValue, { dtype: v.dtype, device: v.device });
-  }
-  protected update(p: Tensor, g: Tensor, [acc]: Tensor[]): void {
-    acc!.add_(g.square());
-    p.sub_(g.div(acc!.add(this.epsilon).sqrt()), this.learningRate);
+  protected slots(): Slot[] {
+    return [
+      {
+        keras: 'accumulator',
+        key: 'sum',
+        toKeras: (s) => s.sub(this.epsilon),
+        fromKeras: (a) => a.add(this.epsilon),
+        initial: (p) => full(p.shape, this.initialAccumulatorValue, { dtype: p.dtype, device: p.device }),
+      },
+    ];
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
   }
 }
 
+// ---------------- Keras optimizers optim does not have, on optim's base class ----------------
+
+interface AdadeltaHyperparameters {
+  lr: number;
+  rho: number;
+  eps: number;
+}
+
+type AdadeltaState = { [key: string]: Tensor; accumulatedGrad: Tensor; accumulatedDeltaVar: Tensor };
+
+/** Keras's Adadelta as an optim `Optimizer`: running averages of squared gradients and updates. */
+class AdadeltaDelegate extends optim.Optimizer<AdadeltaHyperparameters, AdadeltaState> {
+  protected override get optimizerName(): string {
+    return 'Adadelta';
+  }
+  protected override initState(p: Tensor): AdadeltaState {
+    return { accumulatedGrad: zerosLike(p), accumulatedDeltaVar: zerosLike(p) };
+  }
+  protected updateParam(p: Tensor, g: Tensor, { lr, rho, eps }: optim.ParamGroup<AdadeltaHyperparameters>, s: AdadeltaState): void {
+    s.accumulatedGrad.mul_(rho).add_(g.square(), 1 - rho);
+    const delta = s.accumulatedDeltaVar.add(eps).sqrt().div(s.accumulatedGrad.add(eps).sqrt()).mul(g).neg();
+    s.accumulatedDeltaVar.mul_(rho).add_(delta.square(), 1 - rho);
+    p.add_(delta, lr);
+  }
+}
+
+/** Adadelta (Keras's update; optim has no Adadelta, so it runs on optim's `Optimizer` base). */
 export class Adadelta extends Optimizer {
   readonly className = 'Adadelta';
   readonly rho: number;
@@ -332,20 +499,48 @@ export class Adadelta extends Optimizer {
     this.rho = args.rho ?? 0.95;
     this.epsilon = args.epsilon ?? 1e-7;
   }
-  slotNames(): string[] {
-    return ['accumulated_grad', 'accumulated_delta_var'];
+  protected createDelegate(params: Params): optim.Optimizer {
+    return new AdadeltaDelegate(params, { lr: this.learningRate, rho: this.rho, eps: this.epsilon });
   }
-  protected update(p: Tensor, g: Tensor, [accG, accD]: Tensor[]): void {
-    accG!.mul_(this.rho).add_(g.square(), 1 - this.rho);
-    const delta = accD!.add(this.epsilon).sqrt().div(accG!.add(this.epsilon).sqrt()).mul(g).neg();
-    accD!.mul_(this.rho).add_(delta.square(), 1 - this.rho);
-    p.add_(delta, this.learningRate);
+  protected override get countsSteps(): boolean {
+    return false;
+  }
+  protected slots(): Slot[] {
+    return [
+      { keras: 'accumulated_grad', key: 'accumulated_grad' },
+      { keras: 'accumulated_delta_var', key: 'accumulated_delta_var' },
+    ];
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rho: this.rho, epsilon: this.epsilon };
   }
 }
 
+interface AdamaxHyperparameters {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+}
+
+type AdamaxState = { [key: string]: Tensor | number; step: number; expAvg: Tensor; expInf: Tensor };
+
+/** Keras's Adamax as an optim `Optimizer` (state named as PyTorch's Adamax: `exp_avg`, `exp_inf`). */
+class AdamaxDelegate extends optim.Optimizer<AdamaxHyperparameters, AdamaxState> {
+  protected override get optimizerName(): string {
+    return 'Adamax';
+  }
+  protected override initState(p: Tensor): AdamaxState {
+    return { step: 0, expAvg: zerosLike(p), expInf: zerosLike(p) };
+  }
+  protected updateParam(p: Tensor, g: Tensor, { lr, betas: [beta1, beta2], eps }: optim.ParamGroup<AdamaxHyperparameters>, s: AdamaxState): void {
+    s.step += 1;
+    s.expAvg.add_(g.sub(s.expAvg), 1 - beta1);
+    s.expInf.copy_(maximum(s.expInf.mul(beta2), g.abs()));
+    p.sub_(s.expAvg.div(s.expInf.add(eps)), lr / (1 - beta1 ** s.step));
+  }
+}
+
+/** Adamax (Keras's update; optim has no Adamax, so it runs on optim's `Optimizer` base). */
 export class Adamax extends Optimizer {
   readonly className = 'Adamax';
   readonly beta1: number;
@@ -357,13 +552,14 @@ export class Adamax extends Optimizer {
     this.beta2 = args.beta2 ?? 0.999;
     this.epsilon = args.epsilon ?? 1e-7;
   }
-  slotNames(): string[] {
-    return ['m', 'u'];
+  protected createDelegate(params: Params): optim.Optimizer {
+    return new AdamaxDelegate(params, { lr: this.learningRate, betas: [this.beta1, this.beta2], eps: this.epsilon });
   }
-  protected update(p: Tensor, g: Tensor, [m, u]: Tensor[], t: number): void {
-    m!.add_(g.sub(m!), 1 - this.beta1);
-    u!.copy_(u!.mul(this.beta2).maximum(g.abs()));
-    p.sub_(m!.div(u!.add(this.epsilon)), this.learningRate / (1 - this.beta1 ** t));
+  protected slots(): Slot[] {
+    return [
+      { keras: 'm', key: 'exp_avg' },
+      { keras: 'u', key: 'exp_inf' },
+    ];
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
