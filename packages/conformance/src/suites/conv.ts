@@ -81,6 +81,144 @@ export function convSuite(ctx: SuiteContext): void {
     await expectTensor(T.adaptiveAvgPool2d(x, [1, 3]), [[[[3, 7 / 3, 1.5]]]]);
   });
 
+  // ---- gradient ops (autograd's conv2d and pooling rules call them; backends may fuse them) ----
+
+  const geometry = (stride: [number, number], padding: [number, number, number, number], dilation: [number, number], groups: number) => ({
+    stride,
+    padding,
+    dilation,
+    groups,
+  });
+  const dot = async (a: Tensor, b: Tensor): Promise<number> => (await a.mul(b).sum().item()) as number;
+  const close = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${what}: ${a} vs ${b}`).toBeLessThan(1e-9 * Math.max(1, Math.abs(b)));
+  const f64 = { ...dev, dtype: 'float64' as const };
+
+  it('conv2dBackwardInput and conv2dBackwardWeight by hand', async () => {
+    const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]], dev);
+    const w = tensor([[[[1, 0], [0, -1]]]], dev);
+    const dy = tensor([[[[1, 2], [3, 4]]]], dev);
+    const g = geometry([1, 1], [0, 0, 0, 0], [1, 1], 1);
+    // dx: dy spread by w[0,0] = 1 at offset (0,0) and by w[1,1] = -1 at offset (1,1)
+    await expectTensor(T.conv2dBackwardInput(dy, w, [1, 1, 3, 3], g), [[[[1, 2, 0], [3, 3, -2], [0, -3, -4]]]], { shape: [1, 1, 3, 3] });
+    // dw[i, j] = sum of dy * the input window at offset (i, j)
+    await expectTensor(T.conv2dBackwardWeight(x, dy, [1, 1, 2, 2], g), [[[[37, 47], [67, 77]]]], { shape: [1, 1, 2, 2] });
+  });
+
+  it(
+    'conv2d gradient ops are its adjoints (groups, dilation, stride, asymmetric padding; float64)',
+    async () => {
+      const configs: [number[], number[], ReturnType<typeof geometry>][] = [
+        [[2, 4, 7, 6], [6, 2, 3, 2], geometry([2, 1], [1, 1, 2, 2], [1, 2], 2)],
+        // 'same' padding of a [2, 4] kernel: [top 0, bottom 1, left 1, right 2]
+        [[1, 3, 5, 6], [2, 3, 2, 4], geometry([1, 1], [0, 1, 1, 2], [1, 1], 1)],
+        [[3, 2, 6, 6], [4, 2, 1, 1], geometry([1, 1], [0, 0, 0, 0], [1, 1], 1)], // pointwise
+        [[2, 6, 8, 7], [6, 1, 3, 3], geometry([3, 2], [2, 2, 1, 1], [2, 1], 6)], // depthwise, strided, dilated
+      ];
+      for (const [xs, ws, g] of configs) {
+        const what = `x [${xs}], w [${ws}], ${JSON.stringify(g)}`;
+        const x = T.randn(xs, f64);
+        const w = T.randn(ws, f64);
+        const OH = Math.floor((xs[2]! + g.padding[0] + g.padding[1] - g.dilation[0] * (ws[2]! - 1) - 1) / g.stride[0]) + 1;
+        const OW = Math.floor((xs[3]! + g.padding[2] + g.padding[3] - g.dilation[1] * (ws[3]! - 1) - 1) / g.stride[1]) + 1;
+        const dy = T.randn([xs[0]!, ws[0]!, OH, OW], f64);
+        // conv2d with these attrs: pad asymmetrically first, then convolve unpadded
+        const xp = T.pad(x, [g.padding[2], g.padding[3], g.padding[0], g.padding[1]]);
+        const y = T.conv2d(xp, w, null, { stride: g.stride, dilation: g.dilation, groups: g.groups });
+        expect([...y.shape], what).toEqual([xs[0], ws[0], OH, OW]);
+        const dx = T.conv2dBackwardInput(dy, w, xs, g);
+        const dw = T.conv2dBackwardWeight(x, dy, ws, g);
+        expect([...dx.shape]).toEqual(xs);
+        expect([...dw.shape]).toEqual(ws);
+        const lhs = await dot(y, dy);
+        close(await dot(x, dx), lhs, `<x, dx> ${what}`);
+        close(await dot(w, dw), lhs, `<w, dw> ${what}`);
+      }
+    },
+    { skip: !ctx.float64 },
+  );
+
+  it('maxPool2dWithIndices: values and in-plane positions by hand (padding, ties, ceil mode)', async () => {
+    const x = tensor([[[[1, 5, 2, 0], [3, 4, 8, 1], [0, 0, 1, 1], [9, 2, 1, 7]]]], dev);
+    let r = T.maxPool2dWithIndices(x, 2);
+    await expectTensor(r.output, [[[[5, 8], [9, 7]]]]);
+    await expectTensor(r.indices, [[[[1, 6], [12, 15]]]], { dtype: 'int32' });
+    // padding is -infinity: border windows point into the input
+    r = T.maxPool2dWithIndices(tensor([[[[-1, -2], [-3, -4]]]], dev), 2, { stride: 1, padding: 1 });
+    await expectTensor(r.output, [[[[-1, -1, -2], [-1, -1, -2], [-3, -3, -4]]]]);
+    await expectTensor(r.indices, [[[[0, 0, 1], [0, 0, 1], [2, 2, 3]]]]);
+    // ties: the first maximum in the window
+    r = T.maxPool2dWithIndices(tensor([[[2, 2, 1], [2, 2, 1]]], dev), [2, 2], { stride: 1 });
+    await expectTensor(r.indices, [[[0, 1]]], { shape: [1, 1, 2] });
+    // ceil mode: the last window hangs over the end
+    r = T.maxPool2dWithIndices(tensor([[[[3, 1, 4, 1, 5]]]], dev), [1, 2], { ceilMode: true });
+    await expectTensor(r.output, [[[[3, 4, 5]]]]);
+    await expectTensor(r.indices, [[[[0, 2, 4]]]]);
+    // dilation 2
+    r = T.maxPool2dWithIndices(tensor([[[[1, 9, 2, 0, 3]]]], dev), [1, 2], { stride: 1, dilation: 2 });
+    await expectTensor(r.output, [[[[2, 9, 3]]]]);
+    await expectTensor(r.indices, [[[[2, 1, 4]]]]);
+  });
+
+  it('maxPool2dBackward adds the gradient at the positions (overlapping windows sum)', async () => {
+    const x = tensor([[[[1, 5, 2], [3, 4, 8], [0, 9, 1]]]], dev);
+    const { output, indices } = T.maxPool2dWithIndices(x, 2, { stride: 1 });
+    await expectTensor(output, [[[[5, 8], [9, 9]]]]);
+    await expectTensor(indices, [[[[1, 5], [7, 7]]]]);
+    const dx = T.maxPool2dBackward(tensor([[[[1, 2], [3, 4]]]], dev), indices, [1, 1, 3, 3]);
+    await expectTensor(dx, [[[[0, 1, 0], [0, 0, 2], [0, 7, 0]]]], { shape: [1, 1, 3, 3] });
+  });
+
+  it(
+    'maxPool2dBackward is the adjoint of reading at the indices (padding, dilation, ceil mode; float64)',
+    async () => {
+      const x = T.randn([2, 3, 7, 8], f64);
+      for (const options of [{ stride: 2, padding: 1, ceilMode: true }, { stride: 1, dilation: 2 }, { stride: [2, 3] as [number, number], padding: 1 }]) {
+        const { output, indices } = T.maxPool2dWithIndices(x, 3, options);
+        await expectTensor(output, Array.from(await T.maxPool2d(x, 3, options).data()), { shape: output.shape });
+        const dy = T.randn([...output.shape], f64);
+        close(await dot(x, T.maxPool2dBackward(dy, indices, [2, 3, 7, 8])), await dot(output, dy), JSON.stringify(options));
+      }
+    },
+    { skip: !ctx.float64 },
+  );
+
+  it('avgPool2dBackward by hand (padding excluded from the count)', async () => {
+    const attrs = { kernel: [2, 2], stride: [1, 1], padding: [1, 1], dilation: [1, 1], out: [3, 3], ceilMode: false, countIncludePad: false, divisorOverride: null } as const;
+    const dy = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]], dev);
+    // window counts [[1, 2, 1], [2, 4, 2], [1, 2, 1]]; x[0][0] is in windows (0,0), (0,1), (1,0), (1,1)
+    await expectTensor(T.avgPool2dBackward(dy, [1, 1, 2, 2], attrs), [[[[5.25, 8.25], [14.25, 17.25]]]], { shape: [1, 1, 2, 2] });
+    await expectTensor(T.avgPool2dBackward(dy, [1, 1, 2, 2], { ...attrs, countIncludePad: true }), [[[[3, 4], [6, 7]]]]);
+  });
+
+  it(
+    'avgPool2dBackward is the adjoint of avgPool2d (ceil mode, countIncludePad, divisorOverride; float64)',
+    async () => {
+      const x = T.randn([2, 3, 5, 6], f64);
+      const base = { kernel: [3, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], out: [3, 4], ceilMode: true } as const;
+      for (const [countIncludePad, divisorOverride] of [[true, null], [false, null], [true, 5]] as const) {
+        const y = T.avgPool2d(x, [3, 2], { stride: 2, padding: 1, ceilMode: true, countIncludePad, divisorOverride: divisorOverride ?? undefined });
+        expect([...y.shape]).toEqual([2, 3, 3, 4]);
+        const dy = T.randn([2, 3, 3, 4], f64);
+        const dx = T.avgPool2dBackward(dy, [2, 3, 5, 6], { ...base, countIncludePad, divisorOverride });
+        close(await dot(x, dx), await dot(y, dy), `countIncludePad ${countIncludePad}, divisor ${divisorOverride}`);
+      }
+    },
+    { skip: !ctx.float64 },
+  );
+
+  it('gradient ops check their shapes', () => {
+    const g = geometry([1, 1], [0, 0, 0, 0], [1, 1], 1);
+    expect(() => T.conv2dBackwardInput(T.zeros([1, 2, 3, 3], dev), T.zeros([2, 1, 3, 3], dev), [1, 1, 4, 4], g)).toThrow(
+      'conv2dBackwardInput: expected gradOutput [1,2,2,2], got [1,2,3,3]',
+    );
+    expect(() => T.conv2dBackwardWeight(T.zeros([1, 3, 4, 4], dev), T.zeros([1, 2, 2, 2], dev), [2, 1, 3, 3], g)).toThrow(
+      'conv2dBackwardWeight: weightShape [2,1,3,3] (groups 1) does not match input [1,3,4,4]',
+    );
+    expect(() => T.maxPool2dBackward(T.zeros([1, 1, 2, 2], dev), T.zeros([1, 1, 2, 2], dev), [1, 1, 4, 4])).toThrow(
+      'maxPool2dBackward: expected int32 indices [1,1,2,2], got float32 [1,1,2,2]',
+    );
+  });
+
   it('errors name the op and the shapes', () => {
     const x = T.zeros([8, 1, 28, 28], dev);
     expect(() => T.conv2d(x, T.zeros([16, 3, 3, 3], dev))).toThrow(
