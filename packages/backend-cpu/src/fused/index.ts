@@ -9,7 +9,7 @@ import { conv2dKernel, convTranspose2dKernel } from './conv.js';
 import { cumsumKernel } from './cumsum.js';
 import { foldWindows2dKernel } from './fold.js';
 import { logsumexpKernel, meanKernel, varKernel } from './moments.js';
-import { avgPool2dKernel, maxPool2dKernel } from './pool.js';
+import { avgPool2dBackwardKernel, avgPool2dKernel, maxPool2dBackwardKernel, maxPool2dKernel, maxPool2dWithIndicesKernel } from './pool.js';
 import { logSoftmaxKernel, softmaxKernel } from './softmax.js';
 import { sortKernel } from './sort.js';
 
@@ -29,6 +29,9 @@ export const FUSED_KERNELS: Readonly<Record<string, FusedKernel>> = {
   foldWindows2d: foldWindows2dKernel,
   maxPool2d: maxPool2dKernel,
   avgPool2d: avgPool2dKernel,
+  maxPool2dWithIndices: maxPool2dWithIndicesKernel,
+  maxPool2dBackward: maxPool2dBackwardKernel,
+  avgPool2dBackward: avgPool2dBackwardKernel,
 };
 
 /** Registers every fused kernel for `device` (a device whose backend is a `CpuBackend`). */

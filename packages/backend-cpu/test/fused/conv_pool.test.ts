@@ -5,8 +5,11 @@ import {
   conv2d,
   convTranspose2d,
   foldWindows2d,
+  avgPool2dBackward,
   maxPool1d,
   maxPool2d,
+  maxPool2dBackward,
+  maxPool2dWithIndices,
   type Conv2dOptions,
   type ConvTranspose2dOptions,
   type Tensor,
@@ -128,5 +131,70 @@ describe.each([
     expectMatchesComposition(name, (t) => pool(t, 2), [rnd([0, 2, 4, 4])]);
     const pool1d = name === 'maxPool2d' ? maxPool1d : avgPool1d;
     expectMatchesComposition(name, (t) => pool1d(t, 3, { stride: 2, padding: 1 }), [rnd([2, 3, 10])], TOL);
+  });
+});
+
+describe('fused pooling gradient ops', () => {
+  const pair = (v: unknown, d: [number, number]): [number, number] =>
+    v === undefined || v === null ? d : typeof v === 'number' ? [v, v] : [(v as number[])[0]!, (v as number[])[1]!];
+  const cases: [string, number[], number | [number, number], Record<string, unknown>][] = [
+    ['2x2', [2, 3, 8, 8], 2, {}],
+    ['3x3 stride 2 padding 1', [1, 2, 9, 7], 3, { stride: 2, padding: 1 }],
+    ['ceil mode', [1, 2, 7, 8], 3, { stride: 2, ceilMode: true }],
+    ['ceil mode with padding', [2, 1, 6, 9], [3, 2], { stride: [2, 3], padding: [1, 1], ceilMode: true }],
+    ['overlapping stride 1', [1, 1, 5, 6], [2, 3], { stride: 1 }],
+    ['unbatched', [3, 6, 6], 2, { padding: 1 }],
+  ];
+  const EXACT = { rtol: 0, atol: 0 };
+
+  it.each(cases)('maxPool2dWithIndices and maxPool2dBackward match the composition: %s', (_, shape, k, options) => {
+    // rounded values make ties; NaN and infinities pick positions too
+    const x = withSpecials(rnd(shape, { seed: 21, round: 2 }), { 3: NaN, 10: -Infinity, 17: Infinity });
+    for (const o of [options, { ...options, dilation: 2, padding: 0 }]) {
+      if (o.dilation && (shape.at(-1)! < 5 || shape.at(-2)! < 5)) continue;
+      const withIndices = (t: Tensor): Tensor[] => {
+        const r = maxPool2dWithIndices(t, k, o);
+        return [r.output, r.indices];
+      };
+      expect(() => expectMatchesComposition('maxPool2dWithIndices', withIndices, [x], EXACT), JSON.stringify(o)).not.toThrow();
+      const xt = x.transpose(-1, -2).contiguous().transpose(-1, -2);
+      expect(() => expectMatchesComposition('maxPool2dWithIndices', withIndices, [xt], EXACT), JSON.stringify(o)).not.toThrow();
+      const { output, indices } = maxPool2dWithIndices(x, k, o);
+      const dy = rnd([...output.shape], { seed: 5 });
+      const back = (g: Tensor, i: Tensor): Tensor => maxPool2dBackward(g, i, shape);
+      expectMatchesComposition('maxPool2dBackward', back, [dy, indices], EXACT);
+      expectMatchesComposition('maxPool2dBackward', back, [dy.transpose(-1, -2).contiguous().transpose(-1, -2), indices], EXACT);
+    }
+  });
+
+  it.each(cases)('avgPool2dBackward matches the composition: %s', (_, shape, k, options) => {
+    const x = rnd(shape, { seed: 22 });
+    for (const o of [options, { ...options, countIncludePad: false }, { ...options, divisorOverride: 3 }, { ...options, divisorOverride: 0.7 }]) {
+      const y = avgPool2d(x, k, o);
+      const kernel = pair(k, [0, 0]);
+      const attrs = {
+        kernel,
+        stride: pair(o.stride, kernel),
+        padding: pair(o.padding, [0, 0]),
+        dilation: [1, 1] as [number, number],
+        out: [y.shape.at(-2)!, y.shape.at(-1)!] as [number, number],
+        ceilMode: (o.ceilMode as boolean | undefined) ?? false,
+        countIncludePad: (o.countIncludePad as boolean | undefined) ?? true,
+        divisorOverride: (o.divisorOverride as number | undefined) ?? null,
+      };
+      const dy = rnd([...y.shape], { seed: 6 });
+      const back = (g: Tensor): Tensor => avgPool2dBackward(g, shape, attrs);
+      expect(() => expectMatchesComposition('avgPool2dBackward', back, [dy], EXACT), JSON.stringify(o)).not.toThrow();
+      expect(() => expectMatchesComposition('avgPool2dBackward', back, [dy.transpose(-1, -2).contiguous().transpose(-1, -2)], EXACT), JSON.stringify(o)).not.toThrow();
+    }
+  });
+
+  it('handle float64 and empty batches', () => {
+    const x = rnd([1, 2, 5, 6], { dtype: 'float64', round: 2 });
+    expectMatchesComposition('maxPool2dWithIndices', (t) => Object.values(maxPool2dWithIndices(t, 2, { padding: 1 })), [x], EXACT);
+    const attrs = { kernel: [2, 2], stride: [2, 2], padding: [1, 1], dilation: [1, 1], out: [3, 4], ceilMode: false, countIncludePad: false, divisorOverride: null } as const;
+    expectMatchesComposition('avgPool2dBackward', (g) => avgPool2dBackward(g, [1, 2, 5, 6], attrs), [rnd([1, 2, 3, 4], { dtype: 'float64' })], EXACT);
+    const { indices } = maxPool2dWithIndices(rnd([0, 2, 4, 4]), 2);
+    expectMatchesComposition('maxPool2dBackward', (g, i) => maxPool2dBackward(g, i, [0, 2, 4, 4]), [rnd([0, 2, 2, 2]), indices]);
   });
 });
