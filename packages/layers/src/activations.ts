@@ -1,8 +1,11 @@
 /**
  * Activation functions by Keras/TF.js identifier. Every spelling works: `'leaky_relu'`,
- * `'leakyRelu'`, `'LeakyReLU'`.
+ * `'leakyRelu'`, `'LeakyReLU'`. Those nn has are nn's functional ones (`F.relu`, `F.gelu`,
+ * `F.hardswish`...); Keras-only ones (selu, exponential, Keras 2's linear hard sigmoid) are
+ * composed from core ops here.
  */
-import { abs, elu, exp, gelu, leakyRelu, relu, relu6, silu, softplus, type Tensor } from '@tessera/core';
+import { elu, exp, type Tensor } from '@tessera/core';
+import { F } from '@tessera/nn';
 import { normalizeId, ValueError } from './common.js';
 
 /** An activation: a named elementwise (or last-axis) function. */
@@ -25,27 +28,27 @@ function add(a: Activation, ...aliases: string[]): void {
 }
 
 add(make('linear', (x) => x), 'none', 'identity');
-add(make('relu', (x) => relu(x)));
-add(make('relu6', (x) => relu6(x)));
-add(make('sigmoid', (x) => x.sigmoid()));
-add(make('tanh', (x) => x.tanh()));
-add(make('softmax', (x) => x.softmax(-1)));
-add(make('log_softmax', (x) => x.logSoftmax(-1)));
-add(make('softplus', (x) => softplus(x)));
-add(make('softsign', (x) => x.div(abs(x).add(1))));
-add(make('elu', (x) => elu(x)));
+add(make('relu', (x) => F.relu(x)));
+add(make('relu6', (x) => F.relu6(x)));
+add(make('sigmoid', (x) => F.sigmoid(x)));
+add(make('tanh', (x) => F.tanh(x)));
+add(make('softmax', (x) => F.softmax(x, -1)));
+add(make('log_softmax', (x) => F.logSoftmax(x, -1)));
+add(make('softplus', (x) => F.softplus(x)));
+add(make('softsign', (x) => F.softsign(x)));
+add(make('elu', (x) => F.elu(x)));
 add(make('selu', (x) => elu(x, SELU_ALPHA).mul(SELU_SCALE)));
 add(make('exponential', (x) => exp(x)));
 // Keras 2 and TF.js: clip(0.2 x + 0.5, 0, 1). Keras 3 files use `hard_sigmoid_v3` internally (see io/keras.ts).
 add(make('hard_sigmoid', (x) => x.mul(0.2).add(0.5).clamp(0, 1)));
-add(make('hard_sigmoid_v3', (x) => relu6(x.add(3)).div(6)));
-add(make('hard_silu', (x) => x.mul(relu6(x.add(3)).div(6))), 'hard_swish');
-add(make('swish', (x) => silu(x)));
-add(make('silu', (x) => silu(x)));
-add(make('gelu', (x) => gelu(x, 'none')));
-add(make('gelu_new', (x) => gelu(x, 'tanh')));
-add(make('mish', (x) => x.mul(softplus(x).tanh())));
-add(make('leaky_relu', (x) => leakyRelu(x, 0.2)));
+add(make('hard_sigmoid_v3', (x) => F.hardsigmoid(x)));
+add(make('hard_silu', (x) => F.hardswish(x)), 'hard_swish');
+add(make('swish', (x) => F.silu(x)));
+add(make('silu', (x) => F.silu(x)));
+add(make('gelu', (x) => F.gelu(x, 'none')));
+add(make('gelu_new', (x) => F.gelu(x, 'tanh')));
+add(make('mish', (x) => F.mish(x)));
+add(make('leaky_relu', (x) => F.leakyRelu(x, 0.2)));
 
 /** Identifiers accepted by `activation:` options. */
 export type ActivationIdentifier =

@@ -1,5 +1,6 @@
 /** Core layers: Dense, Activation, Flatten, Reshape, Permute, Dropout, Rescaling, RepeatVector and activation layers. */
-import { elu, Generator, leakyRelu, rand, randn, relu, type Tensor } from '@tessera/core';
+import { Generator, rand, randn, type Tensor } from '@tessera/core';
+import { F } from '@tessera/nn';
 import { getActivation, type Activation, type ActivationIdentifier } from '../activations.js';
 import { fmtShape, normalizeDataFormat, prod, ValueError, type Shape } from '../common.js';
 import { getConstraint, type Constraint, type ConstraintIdentifier } from '../constraints.js';
@@ -62,7 +63,7 @@ export interface DenseArgs extends LayerArgs {
   biasConstraint?: ConstraintIdentifier | null;
 }
 
-/** `activation(x @ kernel + bias)` over the last axis. */
+/** `activation(x @ kernel + bias)` over the last axis (nn's `F.linear` with the kernel transposed). */
 export class Dense extends Layer {
   static override readonly className: string = 'Dense';
   readonly units: number;
@@ -107,9 +108,8 @@ export class Dense extends Layer {
     if (x.shape[x.ndim - 1] !== k.shape[0]) {
       throw new ValueError(`Input 0 of layer "${this.name}" is incompatible with the layer: expected axis -1 of input shape to have value ${k.shape[0]}, but received input with shape ${fmtShape(x.shape)}`);
     }
-    let y = x.matmul(k);
-    if (this.bias) y = y.add(this.bias.read());
-    return activate(this.activation, y);
+    // nn's linear takes PyTorch's [out, in] weight; Keras's kernel is [in, out].
+    return activate(this.activation, F.linear(x, k.t(), this.bias?.read() ?? null));
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
@@ -157,7 +157,7 @@ export class ReLU extends Layer {
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
     let y: Tensor;
-    if (this.threshold === 0 && this.negativeSlope === 0) y = relu(x);
+    if (this.threshold === 0 && this.negativeSlope === 0) y = F.relu(x);
     else {
       const above = x.ge(this.threshold);
       y = x.where(above, x.sub(this.threshold).mul(this.negativeSlope));
@@ -178,7 +178,7 @@ export class LeakyReLU extends Layer {
     this.alpha = args.negativeSlope ?? args.alpha ?? 0.3;
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    return leakyRelu(inputs as Tensor, this.alpha);
+    return F.leakyRelu(inputs as Tensor, this.alpha);
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), alpha: this.alpha };
@@ -193,7 +193,7 @@ export class ELU extends Layer {
     this.alpha = args.alpha ?? 1;
   }
   call(inputs: Tensor | Tensor[]): Tensor {
-    return elu(inputs as Tensor, this.alpha);
+    return F.elu(inputs as Tensor, this.alpha);
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), alpha: this.alpha };
@@ -209,7 +209,7 @@ export class Softmax extends Layer {
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
-    const y = x.softmax(this.axis);
+    const y = F.softmax(x, this.axis);
     if (this.axis === -1 || this.axis === x.ndim - 1) attachLogits(y, x, 'softmax');
     return y;
   }
@@ -235,7 +235,7 @@ export class PReLU extends Layer {
   }
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
-    return relu(x).sub(relu(x.neg()).mul(this.alpha!.read()));
+    return F.relu(x).sub(F.relu(x.neg()).mul(this.alpha!.read()));
   }
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), alphaInitializer: serializeInitializer(this.alphaInitializer), sharedAxes: this.sharedAxes };

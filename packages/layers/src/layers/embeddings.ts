@@ -1,5 +1,6 @@
 /** Embedding: integer indices [batch, ...] -> vectors [batch, ..., outputDim]. */
-import { embedding, type Tensor } from '@tessera/core';
+import type { Tensor } from '@tessera/core';
+import { F } from '@tessera/nn';
 import { ValueError, type Shape } from '../common.js';
 import { getConstraint, type Constraint, type ConstraintIdentifier } from '../constraints.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
@@ -68,7 +69,7 @@ export class Embedding extends Layer {
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
     const idx = x.dtype === 'int32' ? x : x.int();
-    return embedding(idx, this.embeddings!.read());
+    return F.embedding(idx, this.embeddings!.read());
   }
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {

@@ -1,6 +1,7 @@
 /** BatchNormalization and LayerNormalization (Keras's defaults: momentum 0.99, epsilon 1e-3). */
 import { noGrad } from '@tessera/autograd';
-import type { Tensor } from '@tessera/core';
+import { permute, type Tensor } from '@tessera/core';
+import { F } from '@tessera/nn';
 import { fmtShape, ValueError, type Shape } from '../common.js';
 import { getConstraint, type Constraint, type ConstraintIdentifier } from '../constraints.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
@@ -82,32 +83,35 @@ export class BatchNormalization extends Layer {
     this.movingVariance = this.addWeight('moving_variance', [dim], { initializer: this.movingVarianceInitializer, trainable: false });
   }
 
+  /**
+   * Normalizes with nn's `F.batchNorm` (channels moved to axis 1). While training, the batch's
+   * mean and biased variance are given to it as the statistics to use, and the moving averages
+   * are updated here with Keras's rule (`moving = m · moving + (1 − m) · batch`, biased
+   * variance), which differs from PyTorch's (unbiased running variance).
+   */
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor {
     const x = inputs as Tensor;
     const a = this.axisOf(x.ndim);
-    const bshape = x.shape.map((d, i) => (i === a ? d : 1));
-    const shaped = (t: Tensor): Tensor => (a === x.ndim - 1 ? t : t.reshape(bshape));
+    // [N, ..., C, ...] -> [N, C, ...]: nn normalizes over every axis but 1.
+    const perm = a === 1 ? null : [0, a, ...x.shape.map((_, i) => i).filter((i) => i !== 0 && i !== a)];
+    const xc = perm ? permute(x, perm) : x;
     let mean: Tensor;
     let variance: Tensor;
     if (kwargs.training && this.trainable) {
-      const axes = x.shape.map((_, i) => i).filter((i) => i !== a);
-      mean = x.mean(axes, true);
-      variance = x.sub(mean).square().mean(axes, true);
+      const axes = xc.shape.map((_, i) => i).filter((i) => i !== 1);
+      mean = xc.mean(axes);
+      variance = xc.sub(mean.reshape([1, -1, ...axes.slice(1).map(() => 1)])).square().mean(axes);
       const m = this.momentum;
       noGrad(() => {
-        const mm = this.movingMean!.read();
-        const mv = this.movingVariance!.read();
-        mm.mul_(m).add_(mean.reshape([-1]), 1 - m);
-        mv.mul_(m).add_(variance.reshape([-1]), 1 - m);
+        this.movingMean!.read().mul_(m).add_(mean, 1 - m);
+        this.movingVariance!.read().mul_(m).add_(variance, 1 - m);
       });
     } else {
-      mean = shaped(this.movingMean!.read());
-      variance = shaped(this.movingVariance!.read());
+      mean = this.movingMean!.read();
+      variance = this.movingVariance!.read();
     }
-    let y = x.sub(mean).mul(variance.add(this.epsilon).rsqrt());
-    if (this.gamma) y = y.mul(shaped(this.gamma.read()));
-    if (this.beta) y = y.add(shaped(this.beta.read()));
-    return y;
+    const y = F.batchNorm(xc, mean, variance, { training: false, weight: this.gamma?.read() ?? null, bias: this.beta?.read() ?? null, eps: this.epsilon });
+    return perm ? permute(y, inversePermutation(perm)) : y;
   }
 
   override getConfig(): LayerConfig {
@@ -183,18 +187,19 @@ export class LayerNormalization extends Layer {
     if (this.center) this.beta = this.addWeight('beta', shape, { initializer: this.betaInitializer, regularizer: this.betaRegularizer });
   }
 
+  /** nn's `F.layerNorm` when the axes are the trailing ones (the usual case); else the same math over `axes`. */
   call(inputs: Tensor | Tensor[]): Tensor {
     const x = inputs as Tensor;
     const axes = this.axes(x.ndim);
+    const trailing = axes.every((a, i) => a === x.ndim - axes.length + i);
+    if (trailing) return F.layerNorm(x, axes.map((a) => x.shape[a]!), this.gamma?.read() ?? null, this.beta?.read() ?? null, this.epsilon);
     const mean = x.mean(axes, true);
     const centered = x.sub(mean);
     const variance = centered.square().mean(axes, true);
     let y = centered.mul(variance.add(this.epsilon).rsqrt());
     const bshape = x.shape.map((d, i) => (axes.includes(i) ? d : 1));
-    const trailing = axes.every((a, i) => a === x.ndim - axes.length + i);
-    const shaped = (t: Tensor): Tensor => (trailing ? t : t.reshape(bshape));
-    if (this.gamma) y = y.mul(shaped(this.gamma.read()));
-    if (this.beta) y = y.add(shaped(this.beta.read()));
+    if (this.gamma) y = y.mul(this.gamma.read().reshape(bshape));
+    if (this.beta) y = y.add(this.beta.read().reshape(bshape));
     return y;
   }
 
@@ -211,4 +216,11 @@ export class LayerNormalization extends Layer {
       gammaRegularizer: this.gammaRegularizer ? serializeRegularizer(this.gammaRegularizer) : null,
     };
   }
+}
+
+/** The permutation that undoes `perm`. */
+function inversePermutation(perm: readonly number[]): number[] {
+  const inv = new Array<number>(perm.length);
+  perm.forEach((p, i) => (inv[p] = i));
+  return inv;
 }

@@ -1,11 +1,13 @@
 /**
- * Channels-last (Keras) convolution and pooling on core's NCHW ops (`conv2d`, `convTranspose2d`,
- * `maxPool2d`, `avgPool2d`): one set of kernels, so a backend's fused kernels serve Keras layers
- * too. These adapters add what Keras needs and core's ops do not do: TensorFlow's 'same' padding
+ * Channels-last (Keras) convolution and pooling on nn's channels-first functional ops
+ * (`F.conv2d`, `F.convTranspose2d`, `F.maxPool2d`, `F.avgPool2d`, which are core's kernels): one
+ * set of kernels, so a backend's fused kernels serve Keras layers too. Inputs are permuted
+ * NHWC -> NCHW and back, and Keras's kernels [KH, KW, C, O] to PyTorch's [O, C, KH, KW]. These adapters add what Keras needs and core's ops do not do: TensorFlow's 'same' padding
  * (the extra pixel goes after, for any stride), Keras's kernel layouts, and average pooling that
  * counts only the pixels inside the image.
  */
-import { avgPool2d, conv2d, convTranspose2d, full, maxPool2d, pad, type Tensor } from '@tessera/core';
+import { full, pad, type Tensor } from '@tessera/core';
+import { F } from '@tessera/nn';
 import { samePadding, ValueError } from '../common.js';
 
 export interface Conv2DOptions {
@@ -37,7 +39,7 @@ export function conv2dNHWC(x: Tensor, kernel: Tensor, o: Conv2DOptions): Tensor 
   const xc = toNCHW(x);
   const xp = padNCHW(xc, tfPadding(xc, [kh, kw], o));
   // Keras kernel [KH, KW, C, O] -> core weight [O, C, KH, KW].
-  return toNHWC(conv2d(xp, kernel.permute([3, 2, 0, 1]), null, { stride: o.strides, dilation: o.dilation }));
+  return toNHWC(F.conv2d(xp, kernel.permute([3, 2, 0, 1]), null, { stride: o.strides, dilation: o.dilation }));
 }
 
 /** x [N, H, W, C] with kernel [KH, KW, C, M] per channel -> [N, OH, OW, C*M] (a grouped convolution). */
@@ -48,7 +50,7 @@ export function depthwiseConv2dNHWC(x: Tensor, kernel: Tensor, o: Conv2DOptions)
   const xp = padNCHW(xc, tfPadding(xc, [kh, kw], o));
   // [KH, KW, C, M] -> [C*M, 1, KH, KW]; output channel c*M + j reads input channel c, as in TensorFlow.
   const w = kernel.permute([2, 3, 0, 1]).reshape([c * m, 1, kh, kw]);
-  return toNHWC(conv2d(xp, w, null, { stride: o.strides, dilation: o.dilation, groups: c }));
+  return toNHWC(F.conv2d(xp, w, null, { stride: o.strides, dilation: o.dilation, groups: c }));
 }
 
 /** Output length of a transposed convolution (TensorFlow's `deconv_output_length`). */
@@ -63,7 +65,7 @@ export function conv2dTransposeNHWC(x: Tensor, kernel: Tensor, o: Conv2DOptions)
   if (x.shape[3] !== cin) throw new ValueError(`conv2dTranspose: input has ${x.shape[3]} channels but the kernel expects ${cin}`);
   const [H, W] = [x.shape[1]!, x.shape[2]!];
   // The full (unpadded) transposed convolution; core weight [Cin, O, KH, KW].
-  const full = convTranspose2d(toNCHW(x), kernel.permute([3, 2, 0, 1]), null, { stride: o.strides, dilation: o.dilation });
+  const full = F.convTranspose2d(toNCHW(x), kernel.permute([3, 2, 0, 1]), null, { stride: o.strides, dilation: o.dilation });
   const oh = deconvLength(H, kh, o.padding, o.strides[0], o.dilation[0]);
   const ow = deconvLength(W, kw, o.padding, o.strides[1], o.dilation[1]);
   // The forward convolution of an [oh, ow] image pads it by (before, after): crop those (a
@@ -88,16 +90,16 @@ export interface PoolOptions {
 export function maxPool2dNHWC(x: Tensor, o: PoolOptions): Tensor {
   const xc = toNCHW(x);
   const xp = padNCHW(xc, tfPadding(xc, o.poolSize, { strides: o.strides, padding: o.padding, dilation: [1, 1] }), -Infinity);
-  return toNHWC(maxPool2d(xp, o.poolSize, { stride: o.strides }));
+  return toNHWC(F.maxPool2d(xp, o.poolSize, { stride: o.strides }));
 }
 
 /** Average pooling over [N, H, W, C]; 'same' averages only the pixels inside the image (as TensorFlow). */
 export function avgPool2dNHWC(x: Tensor, o: PoolOptions): Tensor {
   const xc = toNCHW(x);
   const p = tfPadding(xc, o.poolSize, { strides: o.strides, padding: o.padding, dilation: [1, 1] });
-  if (p.every((v) => v === 0)) return toNHWC(avgPool2d(xc, o.poolSize, { stride: o.strides }));
-  const sums = avgPool2d(padNCHW(xc, p), o.poolSize, { stride: o.strides, divisorOverride: 1 });
+  if (p.every((v) => v === 0)) return toNHWC(F.avgPool2d(xc, o.poolSize, { stride: o.strides }));
+  const sums = F.avgPool2d(padNCHW(xc, p), o.poolSize, { stride: o.strides, divisorOverride: 1 });
   const ones = full([1, 1, xc.shape[2]!, xc.shape[3]!], 1, { dtype: x.dtype, device: x.device });
-  const counts = avgPool2d(padNCHW(ones, p), o.poolSize, { stride: o.strides, divisorOverride: 1 });
+  const counts = F.avgPool2d(padNCHW(ones, p), o.poolSize, { stride: o.strides, divisorOverride: 1 });
   return toNHWC(sums.div(counts));
 }
