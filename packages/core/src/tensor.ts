@@ -41,7 +41,8 @@ const finalizer: FinalizationRegistry<Storage> | null =
         s.release();
       });
 const YOUNG_MAX = 512;
-const EAGER_REGISTER_BYTES = 1 << 20;
+// Bounds what `young` can hold: YOUNG_MAX tensors under 64 KiB each, 32 MiB at most.
+const EAGER_REGISTER_BYTES = 1 << 16;
 const young: Tensor[] = [];
 let sweepQueued = false;
 
