@@ -43,3 +43,13 @@ export { cast, to, toDeviceAsync } from './ops/cast.js';
 export { runOp, viewOf, broadcastView, fromData, sameBackend, type Attrs } from './ops/dispatch.js';
 export { OP_NAMES, type OpName } from './ops/names.js';
 export { copy_, fill_, add_, sub_, mul_, div_, clamp_, zero_ } from './ops/inplace.js';
+export {
+  adamStep,
+  sgdStep,
+  adamStepComposite,
+  sgdStepComposite,
+  type AdamStepOptions,
+  type SgdStepOptions,
+  type AdamStepAttrs,
+  type SgdStepAttrs,
+} from './ops/optim.js';

@@ -11,7 +11,8 @@ import * as E from './elementwise.js';
 import { scalarOn } from './scalar.js';
 import { copyInto, expand } from './views.js';
 
-function checkInPlace(op: string, x: Tensor): void {
+/** @internal throws when `x` can't be written in place (a leaf requiring grad under grad mode, an expanded tensor). */
+export function checkInPlace(op: string, x: Tensor): void {
   x.assertAlive();
   if (engine.gradEnabled && engine.recorder !== null && x.requiresGrad) {
     throw new Error(`${op}: a leaf tensor that requires grad is being used in an in-place operation (wrap the update in noGrad)`);

@@ -23,6 +23,8 @@ export const OP_NAMES = [
   'windows2d', 'foldWindows2d', 'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d',
   'adaptiveMaxPool2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2dWithIndices', 'maxPool2dBackward',
   'avgPool2dBackward',
+  // optimizer steps (in place, non-differentiable)
+  'adamStep', 'sgdStep',
 ] as const;
 
 /** Name of an op dispatched by core. */
