@@ -1,5 +1,5 @@
 /** Adam and AdamW (PyTorch's `torch.optim.Adam` / `AdamW`): the same moment estimates, with L2 or decoupled weight decay. */
-import { keep, maximum, zerosLike, type Tensor } from '@tessera/core';
+import { adamStep, keep, zerosLike, type Tensor } from '@tessera/core';
 import { checkBoolean, checkNonNegative, checkNumber } from './check.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
@@ -71,31 +71,25 @@ abstract class AdamBase extends Optimizer<AdamHyperparameters, AdamState> {
     return state;
   }
 
+  /**
+   * One step through core's `adamStep` op: a backend's fused kernel when it has one (the native
+   * backend does), else core's composition (the same elementwise math, PyTorch's formulas).
+   */
   protected updateParam(p: Tensor, grad: Tensor, group: ParamGroup<AdamHyperparameters>, state: AdamState): void {
     const { lr, betas, eps, weightDecay, amsgrad, maximize } = group;
-    const [beta1, beta2] = betas;
-    let g = maximize ? grad.neg() : grad;
     state.step += 1;
-    if (weightDecay !== 0) {
-      if (this.decoupled) p.mul_(1 - lr * weightDecay);
-      else g = g.add(p, weightDecay);
-    }
-    const { expAvg, expAvgSq } = state;
-    expAvg.mul_(beta1).add_(g, 1 - beta1);
-    expAvgSq.mul_(beta2).add_(g.mul(g), 1 - beta2);
-
-    const biasCorrection1 = 1 - beta1 ** state.step;
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** state.step);
-    const stepSize = lr / biasCorrection1;
-    let second = expAvgSq;
-    if (amsgrad) {
-      // Created lazily too: amsgrad may be switched on after the first step.
-      state.maxExpAvgSq ??= keep(zerosLike(p));
-      state.maxExpAvgSq.copy_(maximum(state.maxExpAvgSq, expAvgSq));
-      second = state.maxExpAvgSq;
-    }
-    const denom = second.sqrt().div(biasCorrection2Sqrt).add(eps);
-    p.add_(expAvg.div(denom), -stepSize);
+    // Created lazily too: amsgrad may be switched on after the first step.
+    if (amsgrad) state.maxExpAvgSq ??= keep(zerosLike(p));
+    adamStep(p, grad, state.expAvg, state.expAvgSq, amsgrad ? state.maxExpAvgSq! : null, {
+      lr,
+      beta1: betas[0],
+      beta2: betas[1],
+      eps,
+      weightDecay,
+      step: state.step,
+      decoupled: this.decoupled,
+      maximize,
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 /** Stochastic gradient descent with momentum, dampening, Nesterov momentum and L2 weight decay (PyTorch's `torch.optim.SGD`). */
-import { keep, type Tensor } from '@tessera/core';
+import { keep, sgdStep, zerosLike, type Tensor } from '@tessera/core';
 import { checkBoolean, checkNonNegative, checkNumber, fail } from './check.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer.js';
 
@@ -65,16 +65,18 @@ export class SGD extends Optimizer<SGDHyperparameters, SGDState> {
     return { momentumBuffer: null };
   }
 
+  /**
+   * One step through core's `sgdStep` op: a backend's fused kernel when it has one (the native
+   * backend does), else core's composition. The momentum buffer is created on its first use and
+   * set to the gradient then, as in PyTorch.
+   */
   protected updateParam(p: Tensor, grad: Tensor, group: ParamGroup<SGDHyperparameters>, state: SGDState): void {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
-    let d = maximize ? grad.neg() : grad;
-    if (weightDecay !== 0) d = d.add(p, weightDecay);
-    if (momentum !== 0) {
-      const buf = state.momentumBuffer;
-      if (buf === null) state.momentumBuffer = keep(d.clone());
-      else buf.mul_(momentum).add_(d, 1 - dampening);
-      d = nesterov ? d.add(state.momentumBuffer!, momentum) : state.momentumBuffer!;
+    let first = false;
+    if (momentum !== 0 && state.momentumBuffer === null) {
+      state.momentumBuffer = keep(zerosLike(p, { dtype: grad.dtype }));
+      first = true;
     }
-    p.add_(d, -lr);
+    sgdStep(p, grad, momentum !== 0 ? state.momentumBuffer : null, { lr, momentum, dampening, weightDecay, nesterov, maximize, first });
   }
 }
