@@ -1,10 +1,15 @@
 /**
  * Weight initializers with Keras's defaults and names (`'glorot_uniform'`, `'glorotUniform'`,
  * `{className: 'GlorotUniform', config: {seed: 1}}`, or `initializers.glorotUniform({seed: 1})`).
- * Values are drawn on the host from core's seeded generator, so a seed gives the same weights on
- * every backend.
+ * The sampling is nn's (`init.uniform_`, `init.normal_`, `init.truncNormal_`, `init.orthogonal_`,
+ * `init.eye_`, `init.constant_`), drawn on the host from core's seeded generator, so a seed gives
+ * the same weights on every backend. What is Keras's own is the fans: Keras computes them from
+ * its kernel layouts ([in, out], [KH, KW, in, out]) where PyTorch's `xavier*_` / `kaiming*_` read
+ * [out, in, KH, KW], so the variance-scaling family computes its bound or standard deviation here
+ * and hands the drawing to nn.
  */
-import { Generator, getDefaultGenerator, tensor, type DType, type Tensor } from '@tessera/core';
+import { Generator, getDefaultGenerator, zeros as zerosTensor, type DType, type Tensor } from '@tessera/core';
+import { init } from '@tessera/nn';
 import { normalizeId, prod, ValueError } from './common.js';
 
 export type InitializerConfig = Record<string, unknown>;
@@ -32,24 +37,22 @@ export abstract class Initializer {
   }
 }
 
-function fromValues(shape: readonly number[], dtype: DType, fill: (i: number) => number): Tensor {
-  const n = prod(shape);
-  const data = dtype === 'float64' ? new Float64Array(n) : dtype === 'int32' ? new Int32Array(n) : new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = fill(i);
-  return tensor(data, { shape: [...shape], dtype });
+/** A new tensor of `shape`, filled in place by one of nn's initialisers. */
+function filled(shape: readonly number[], dtype: DType, fill: (t: Tensor) => Tensor): Tensor {
+  return fill(zerosTensor([...shape], { dtype }));
 }
 
 export class Zeros extends Initializer {
   readonly className = 'Zeros';
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    return fromValues(shape, dtype, () => 0);
+    return filled(shape, dtype, (t) => init.zeros_(t));
   }
 }
 
 export class Ones extends Initializer {
   readonly className = 'Ones';
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    return fromValues(shape, dtype, () => 1);
+    return filled(shape, dtype, (t) => init.ones_(t));
   }
 }
 
@@ -61,7 +64,7 @@ export class Constant extends Initializer {
     this.value = args.value ?? 0;
   }
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    return fromValues(shape, dtype, () => this.value);
+    return filled(shape, dtype, (t) => init.constant_(t, this.value));
   }
   override getConfig(): InitializerConfig {
     return { value: this.value };
@@ -80,8 +83,7 @@ export class RandomUniform extends Initializer {
     this.seed = args.seed ?? null;
   }
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    const g = this.rng(this.seed);
-    return fromValues(shape, dtype, () => this.minval + (this.maxval - this.minval) * g.random());
+    return filled(shape, dtype, (t) => init.uniform_(t, this.minval, this.maxval, { generator: this.rng(this.seed) }));
   }
   override getConfig(): InitializerConfig {
     return { minval: this.minval, maxval: this.maxval, seed: this.seed };
@@ -100,19 +102,16 @@ export class RandomNormal extends Initializer {
     this.seed = args.seed ?? null;
   }
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    const g = this.rng(this.seed);
-    return fromValues(shape, dtype, () => this.mean + this.stddev * g.normal());
+    return filled(shape, dtype, (t) => init.normal_(t, this.mean, this.stddev, { generator: this.rng(this.seed) }));
   }
   override getConfig(): InitializerConfig {
     return { mean: this.mean, stddev: this.stddev, seed: this.seed };
   }
 }
 
-function sampleTruncated(g: Generator, mean: number, stddev: number): number {
-  for (;;) {
-    const z = g.normal();
-    if (Math.abs(z) <= 2) return mean + stddev * z;
-  }
+/** Keras's truncated normal: samples beyond two standard deviations are redrawn. */
+function truncated(shape: readonly number[], dtype: DType, mean: number, stddev: number, generator: Generator): Tensor {
+  return filled(shape, dtype, (t) => init.truncNormal_(t, mean, stddev, mean - 2 * stddev, mean + 2 * stddev, { generator }));
 }
 
 export class TruncatedNormal extends Initializer {
@@ -127,8 +126,7 @@ export class TruncatedNormal extends Initializer {
     this.seed = args.seed ?? null;
   }
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-    const g = this.rng(this.seed);
-    return fromValues(shape, dtype, () => sampleTruncated(g, this.mean, this.stddev));
+    return truncated(shape, dtype, this.mean, this.stddev, this.rng(this.seed));
   }
   override getConfig(): InitializerConfig {
     return { mean: this.mean, stddev: this.stddev, seed: this.seed };
@@ -172,18 +170,15 @@ export class VarianceScaling extends Initializer {
     const [fanIn, fanOut] = computeFans(shape);
     const fan = this.mode === 'fan_in' ? fanIn : this.mode === 'fan_out' ? fanOut : (fanIn + fanOut) / 2;
     const scale = this.scale / Math.max(1, fan);
-    const g = this.rng(this.seed);
+    const generator = this.rng(this.seed);
     if (this.distribution === 'uniform') {
+      // For GlorotUniform this is xavierUniform's bound sqrt(6 / (fanIn + fanOut)), on Keras's fans.
       const limit = Math.sqrt(3 * scale);
-      return fromValues(shape, dtype, () => (2 * g.random() - 1) * limit);
+      return filled(shape, dtype, (t) => init.uniform_(t, -limit, limit, { generator }));
     }
-    if (this.distribution === 'untruncated_normal') {
-      const std = Math.sqrt(scale);
-      return fromValues(shape, dtype, () => std * g.normal());
-    }
+    if (this.distribution === 'untruncated_normal') return filled(shape, dtype, (t) => init.normal_(t, 0, Math.sqrt(scale), { generator }));
     // Stddev of a unit normal truncated to [-2, 2].
-    const std = Math.sqrt(scale) / 0.8796256610342398;
-    return fromValues(shape, dtype, () => sampleTruncated(g, 0, std));
+    return truncated(shape, dtype, 0, Math.sqrt(scale) / 0.8796256610342398, generator);
   }
   override getConfig(): InitializerConfig {
     return { scale: this.scale, mode: this.mode, distribution: this.distribution, seed: this.seed };
@@ -220,33 +215,10 @@ export class Orthogonal extends Initializer {
   }
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     if (shape.length < 2) throw new ValueError(`Orthogonal initializer needs a shape of rank >= 2, got [${shape.join(', ')}]`);
+    // Keras flattens the shape to [prod(all but last), last]; nn's orthogonal_ works on that matrix.
     const cols = shape[shape.length - 1]!;
     const rows = prod(shape) / cols;
-    // QR of a normal matrix (Gram-Schmidt over the longer side), as Keras does with a sign fix.
-    const g = this.rng(this.seed);
-    const n = Math.max(rows, cols);
-    const m = Math.min(rows, cols);
-    const q: Float64Array[] = [];
-    for (let j = 0; j < m; j++) {
-      const v = new Float64Array(n);
-      for (let i = 0; i < n; i++) v[i] = g.normal();
-      for (const u of q) {
-        let dot = 0;
-        for (let i = 0; i < n; i++) dot += u[i]! * v[i]!;
-        for (let i = 0; i < n; i++) v[i]! -= dot * u[i]!;
-      }
-      let norm = 0;
-      for (let i = 0; i < n; i++) norm += v[i]! * v[i]!;
-      norm = Math.sqrt(norm) || 1;
-      for (let i = 0; i < n; i++) v[i]! /= norm;
-      q.push(v);
-    }
-    // q[j] are orthonormal columns of an n x m matrix; lay them out as rows x cols.
-    return fromValues(shape, dtype, (idx) => {
-      const r = Math.floor(idx / cols);
-      const c = idx % cols;
-      return this.gain * (rows >= cols ? q[c]![r]! : q[r]![c]!);
-    });
+    return filled([rows, cols], dtype, (t) => init.orthogonal_(t, { gain: this.gain, generator: this.rng(this.seed) })).reshape([...shape]);
   }
   override getConfig(): InitializerConfig {
     return { gain: this.gain, seed: this.seed };
@@ -262,8 +234,7 @@ export class Identity extends Initializer {
   }
   apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     if (shape.length !== 2) throw new ValueError(`Identity initializer needs a 2-D shape, got [${shape.join(', ')}]`);
-    const cols = shape[1]!;
-    return fromValues(shape, dtype, (i) => (Math.floor(i / cols) === i % cols ? this.gain : 0));
+    return filled(shape, dtype, (t) => init.eye_(t).mul_(this.gain));
   }
   override getConfig(): InitializerConfig {
     return { gain: this.gain };
