@@ -10,6 +10,7 @@ import { sortSuite } from './sort.js';
 import { readingSuite } from './reading.js';
 import { memorySuite } from './memory.js';
 import { convSuite } from './conv.js';
+import { optimSuite } from './optim.js';
 
 /** Every suite of the shared op tests, by name. Each file under suites/ registers its `describe`/`it` blocks. */
 export const SUITES: Record<string, (ctx: SuiteContext) => void> = {
@@ -24,4 +25,5 @@ export const SUITES: Record<string, (ctx: SuiteContext) => void> = {
   reading: readingSuite,
   memory: memorySuite,
   conv: convSuite,
+  optim: optimSuite,
 };
