@@ -203,7 +203,8 @@ export abstract class Optimizer {
   getWeights(): NamedTensor[] {
     const out: NamedTensor[] = [
       { name: 'iteration', tensor: full([], this.iterations, { dtype: 'int32' }) },
-      { name: 'learning_rate', tensor: full([], this.learningRate) },
+      // float64, so that setWeights restores the rate exactly.
+      { name: 'learning_rate', tensor: full([], this.learningRate, { dtype: 'float64' }) },
     ];
     const d = this._delegate;
     if (d === null) return out;
