@@ -56,8 +56,8 @@ const crossEntropy = (logits, y) => logits.logSoftmax(1).gather(1, y).mean().neg
 /**
  * The convnet's layers as custom autograd functions over the backend's fused kernels (conv2d
  * forward and both gradients, max pooling with indices, relu, cross-entropy with its gradient):
- * what nn layers get once autograd has rules for these ops that call the fused kernels. Core's
- * own conv2d/maxPool2d are differentiated through their compositions today.
+ * autograd's rules for core's conv2d/maxPool2d now call the same kernels (through core's gradient
+ * ops), so 'convnet-step' and this case differ mainly in relu and the loss.
  */
 function fusedLayers() {
   const { defineFunction } = autograd;
