@@ -236,4 +236,15 @@ describe('layer forward passes are nn.F ops on permuted inputs', () => {
     const [g2, b2] = ln.getWeights();
     expectClose(out, F.layerNorm(z, [5], g2!, b2!, 1e-3), 1e-6);
   });
+
+  it('MultiHeadAttention runs on F.linear and F.scaledDotProductAttention, equal to the explicit path that returns the scores', () => {
+    manualSeed(11);
+    const mha = tk.layers.multiHeadAttention({ numHeads: 2, keyDim: 3, biasInitializer: 'random_normal' });
+    const q = randn([2, 4, 5]);
+    const v = randn([2, 6, 5]);
+    const [withScores] = mha.apply(q, { value: v, returnAttentionScores: true }) as Tensor[];
+    expectClose(mha.apply(q, { value: v }) as Tensor, withScores!, 1e-5);
+    const [causalWithScores] = mha.apply(q, { value: q, useCausalMask: true, returnAttentionScores: true }) as Tensor[];
+    expectClose(mha.apply(q, { value: q, useCausalMask: true }) as Tensor, causalWithScores!, 1e-5);
+  });
 });

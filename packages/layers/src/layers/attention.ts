@@ -1,5 +1,6 @@
 /** MultiHeadAttention (Keras's layout: per-head projection kernels [dim, heads, keyDim]). */
 import { full, rand, type Tensor } from '@tessera/core';
+import { F } from '@tessera/nn';
 import { fmtShape, isTensor, ValueError, type Shape } from '../common.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerIdentifier } from '../regularizers.js';
@@ -103,11 +104,11 @@ export class MultiHeadAttention extends Layer {
     return super.applySymbolic(inputs, asList, kwargs);
   }
 
+  /** `x` [..., d] through Keras's einsum kernel [d, H, K]: nn's `F.linear` on the kernel flattened to [d, H·K]. */
   private project(x: Tensor, p: Proj): Tensor {
     const [d, h, k] = p.kernel.shape as [number, number, number];
-    let y = x.matmul(p.kernel.read().reshape([d, h * k])).reshape([...x.shape.slice(0, -1), h, k]);
-    if (p.bias) y = y.add(p.bias.read());
-    return y;
+    const y = F.linear(x, p.kernel.read().reshape([d, h * k]).t(), p.bias ? p.bias.read().reshape([h * k]) : null);
+    return y.reshape([...x.shape.slice(0, -1), h, k]);
   }
 
   call(inputs: Tensor | Tensor[], kwargs: CallKwargs): Tensor | Tensor[] {
@@ -117,31 +118,39 @@ export class MultiHeadAttention extends Layer {
     const key = list[2] ?? (kwargs['key'] as Tensor | undefined) ?? value;
     if (!this.built) this.maybeBuild([[...query.shape], [...value.shape], [...key.shape]]);
     const q = this.project(query, this.q!).permute([0, 2, 1, 3]); // [B, H, Tq, K]
-    const k = this.project(key, this.k!).permute([0, 2, 3, 1]); // [B, H, K, Tv]
+    const k = this.project(key, this.k!).permute([0, 2, 1, 3]); // [B, H, Tv, K]
     const v = this.project(value, this.v!).permute([0, 2, 1, 3]); // [B, H, Tv, V]
-    let scores = q.mul(1 / Math.sqrt(this.keyDim)).matmul(k); // [B, H, Tq, Tv]
+    const [tq, tv] = [q.shape[2]!, k.shape[2]!];
     let mask = kwargs['attentionMask'] as Tensor | undefined;
     if (mask !== undefined && mask !== null && !isTensor(mask)) throw new ValueError('attentionMask must be a tensor');
     if (kwargs['useCausalMask']) {
-      const [tq, tv] = [scores.shape[2]!, scores.shape[3]!];
-      const causal = full([tq, tv], 1, { device: scores.device }).cumsum(1).le(full([tq, 1], 1, { device: scores.device }).cumsum(0).add(tv - tq));
+      const causal = full([tq, tv], 1, { device: q.device }).cumsum(1).le(full([tq, 1], 1, { device: q.device }).cumsum(0).add(tv - tq));
       mask = mask ? mask.bool().logicalAnd(causal) : causal;
     }
-    if (mask) {
-      const m = (mask.ndim === 3 ? mask.unsqueeze(1) : mask).bool();
-      scores = scores.where(m, -1e9);
+    const m = mask ? (mask.ndim === 3 ? mask.unsqueeze(1) : mask).bool() : null;
+    const scale = 1 / Math.sqrt(this.keyDim);
+    const dropout = kwargs.training && this.dropout > 0;
+    let probs: Tensor | null = null;
+    let ctx: Tensor; // [B, H, Tq, V]
+    if (!dropout && !kwargs['returnAttentionScores']) {
+      // nn's attention; Keras's masked scores are −1e9 (not −∞), so a fully masked row stays finite.
+      ctx = F.scaledDotProductAttention(q, k, v, { attnMask: m ? m.logicalNot().float().mul(-1e9) : null, scale });
+    } else {
+      // The weights are needed (returned, or dropped out with the seeded training stream): the same math, spelled out.
+      let scores = q.mul(scale).matmul(k.transpose(-2, -1)); // [B, H, Tq, Tv]
+      if (m) scores = scores.where(m, -1e9);
+      probs = scores.softmax(-1);
+      if (dropout) {
+        const keepMask = rand([...probs.shape], { generator: trainingGenerator(), device: probs.device }).ge(this.dropout);
+        probs = probs.mul(keepMask).div(1 - this.dropout);
+      }
+      ctx = probs.matmul(v);
     }
-    let probs = scores.softmax(-1);
-    if (kwargs.training && this.dropout > 0) {
-      const keepMask = rand([...probs.shape], { generator: trainingGenerator(), device: probs.device }).ge(this.dropout);
-      probs = probs.mul(keepMask).div(1 - this.dropout);
-    }
-    const ctx = probs.matmul(v).permute([0, 2, 1, 3]); // [B, Tq, H, V]
-    const [B, Tq] = ctx.shape as [number, number];
+    const [B] = ctx.shape as [number];
     const [h, vd, out] = this.o!.kernel.shape as [number, number, number];
-    let y = ctx.reshape([B, Tq, h * vd]).matmul(this.o!.kernel.read().reshape([h * vd, out]));
-    if (this.o!.bias) y = y.add(this.o!.bias.read());
-    return kwargs['returnAttentionScores'] ? [y, probs] : y;
+    const merged = ctx.permute([0, 2, 1, 3]).reshape([B, tq, h * vd]);
+    const y = F.linear(merged, this.o!.kernel.read().reshape([h * vd, out]).t(), this.o!.bias?.read() ?? null);
+    return kwargs['returnAttentionScores'] ? [y, probs!] : y;
   }
 
   override symbolicOutputShape(inputShape: Shape | Shape[], inputs: SymbolicTensor[], kwargs: CallKwargs): Shape | Shape[] {
