@@ -25,6 +25,8 @@ export const OP_NAMES = [
   'avgPool2dBackward',
   // optimizer steps (in place, non-differentiable)
   'adamStep', 'sgdStep',
+  // neural-network blocks (one op and one autograd node each)
+  'linear', 'crossEntropy', 'crossEntropyBackward',
 ] as const;
 
 /** Name of an op dispatched by core. */
