@@ -118,6 +118,10 @@ export const GRAD_TABLE: Readonly<Record<string, GradKind>> = {
   // optimizer steps: in-place updates of parameters and optimizer state, never recorded
   adamStep: 'nondifferentiable',
   sgdStep: 'nondifferentiable',
+  // neural-network blocks (rules/nn.ts)
+  linear: 'rule',
+  crossEntropy: 'rule', // its gradient is crossEntropyBackward
+  crossEntropyBackward: 'composite', // softmax, eq, mul, sub (differentiable: double backward)
 };
 
 /** Whether autograd treats `op` as non-differentiable (its outputs never require grad). */

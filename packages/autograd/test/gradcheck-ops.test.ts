@@ -145,6 +145,24 @@ add('matmul', 'matmul 1-D x 2-D', () => [leaf([4]), leaf([2, 4, 3])], (a, b) => 
 add('matmul', 'matmul 2-D x 1-D', () => [leaf([2, 3, 4]), leafStrided([4])], (a, b) => T.matmul(a!, b!));
 add('matmul', 'matmul 1-D x 1-D', () => [leaf([4]), leaf([4])], (a, b) => T.matmul(a!, b!));
 
+// ---- neural-network blocks ----
+add('linear', 'linear with bias', () => [leaf([5, 4]), leaf([3, 4]), leaf([3])], (x, w, b) => T.linear(x!, w!, b!));
+add('linear', 'linear without bias, batched input', () => [leaf([2, 3, 4]), leaf([3, 4])], (x, w) => T.linear(x!, w!));
+add('linear', 'linear transposed weight, 1-D input', () => [leafStrided([4]), leafT([3, 4]), leafStrided([3])], (x, w, b) => T.linear(x!, w!, b!));
+const classes = () => tensor([2, 0, 3, 1, 2], { dtype: 'int32' });
+const ignored = () => tensor([2, -100, 3, 1, -100], { dtype: 'int32' });
+add('crossEntropy', 'crossEntropy mean', () => [leaf([5, 4])], (x) => T.crossEntropy(x!, classes()));
+add('crossEntropy', 'crossEntropy sum, label smoothing, strided logits', () => [leafT([5, 4])], (x) =>
+  T.crossEntropy(x!, classes(), { reduction: 'sum', labelSmoothing: 0.2 }),
+);
+add('crossEntropy', 'crossEntropy none, ignored rows', () => [leaf([5, 4])], (x) => T.crossEntropy(x!, ignored(), { reduction: 'none' }));
+add('crossEntropyBackward', 'crossEntropyBackward mean (logits and gradOutput)', () => [leaf([5, 4]), leaf([])], (x, g) =>
+  T.crossEntropyBackward(x!, ignored(), g!, { labelSmoothing: 0.1 }),
+);
+add('crossEntropyBackward', 'crossEntropyBackward none', () => [leaf([5, 4]), leaf([5])], (x, g) =>
+  T.crossEntropyBackward(x!, classes(), g!, { reduction: 'none' }),
+);
+
 // ---- joins ----
 add('cat', 'cat dim 1', () => [leaf([2, 3]), leafT([2, 2]), leaf([2, 1])], (a, b, c) => T.cat([a!, b!, c!], 1));
 add('cat', 'stack', () => [leaf([2, 3]), leafT([2, 3])], (a, b) => T.stack([a!, b!], 1));

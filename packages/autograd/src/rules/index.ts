@@ -9,6 +9,7 @@ import './linalg.js';
 import './join.js';
 import './indexing.js';
 import './conv.js';
+import './nn.js';
 
 export { registerGradRule, getGradRule, registeredGradRules, type GradRule, type RuleContext } from './registry.js';
 export { sumToShape } from './util.js';
