@@ -22,6 +22,7 @@ import {
 } from './kernels.js';
 import { nativeState } from './state.js';
 import { OPTIM_KERNELS } from './optim-kernels.js';
+import { NN_KERNELS } from './nn-kernels.js';
 
 /** Priority of 'native' among registered backends ('cpu' registers with 0). */
 export const NATIVE_PRIORITY = 10;
@@ -125,6 +126,7 @@ export function registerNative(): NativeBackend | null {
     s.backend = registerBackend(s.backend, { priority: NATIVE_PRIORITY }) as NativeBackend;
     for (const [op, k] of Object.entries(KERNELS)) registerKernel('native', op, k);
     for (const [op, k] of Object.entries(OPTIM_KERNELS)) registerKernel('native', op, k);
+    for (const [op, k] of Object.entries(NN_KERNELS)) registerKernel('native', op, k);
     s.registered = true;
   }
   return s.backend;
