@@ -11,6 +11,7 @@ import { readingSuite } from './reading.js';
 import { memorySuite } from './memory.js';
 import { convSuite } from './conv.js';
 import { optimSuite } from './optim.js';
+import { nnSuite } from './nn.js';
 
 /** Every suite of the shared op tests, by name. Each file under suites/ registers its `describe`/`it` blocks. */
 export const SUITES: Record<string, (ctx: SuiteContext) => void> = {
@@ -26,4 +27,5 @@ export const SUITES: Record<string, (ctx: SuiteContext) => void> = {
   memory: memorySuite,
   conv: convSuite,
   optim: optimSuite,
+  nn: nnSuite,
 };
