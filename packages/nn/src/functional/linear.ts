@@ -14,10 +14,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
     throw new RangeError(`linear: input ${fmt(x.shape)} has last dim ${x.shape[x.ndim - 1]}, expected ${inF} (weight ${fmt(weight.shape)})`);
   }
-  return tidy(() => {
-    const y = T.matmul(x, T.t(weight));
-    return bias ? T.add(y, bias) : y;
-  });
+  // One op (one autograd node; one fused GEMM + bias on the native backend).
+  return T.linear(x, weight, bias);
 }
 
 function checkP(op: string, p: number): void {

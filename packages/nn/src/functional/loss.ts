@@ -178,6 +178,9 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
     });
   }
   checkClassTarget('crossEntropy', input, target, ignoreIndex);
+  // [N, C] logits without class weights: core's one-op cross-entropy (its gradient is softmax minus
+  // the target distribution, one op too; fused on the native backend).
+  if (input.ndim === 2 && !weight) return T.crossEntropy(input, target, { reduction: r, ignoreIndex, labelSmoothing: ls });
   return tidy(() => {
     const [x, t, unbatched] = batchify(input, target);
     const logp = T.logSoftmax(x, 1);
