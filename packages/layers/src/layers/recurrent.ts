@@ -1,10 +1,14 @@
 /**
  * Recurrent layers: SimpleRNN, LSTM, GRU (Keras's gate layouts and defaults), and `RNN(cell)`.
- * The input projection `x @ kernel + bias` is computed for all timesteps in one matmul; the loop
- * then does one `h @ recurrentKernel` per step. Autograd differentiates through the loop.
+ * The input projection `x @ kernel + bias` is computed for all timesteps in one nn `F.linear`; the
+ * loop then does one `h @ recurrentKernel` per step. Autograd differentiates through the loop.
+ * The cells stay here: nn has recurrent modules but no functional cell to call with Keras's
+ * weights, and Keras's GRU gate order (z, r, h) and its `reset_after: false` variant differ from
+ * PyTorch's.
  */
 import { noGrad } from '@tessera/autograd';
 import { rand, stack, zeros, type Tensor } from '@tessera/core';
+import { F } from '@tessera/nn';
 import { getActivation, type Activation, type ActivationIdentifier } from '../activations.js';
 import { fmtShape, ValueError, type Shape } from '../common.js';
 import { getConstraint, type Constraint, type ConstraintIdentifier } from '../constraints.js';
@@ -100,8 +104,7 @@ export abstract class RNNCell extends Layer {
 
   /** `x @ kernel (+ input bias)` for all timesteps: [B, T, D] -> [B, T, gates * units]. */
   projectInputs(x: Tensor): Tensor {
-    const y = x.matmul(this.kernel!.read());
-    return this.bias ? y.add(this.inputBias()) : y;
+    return F.linear(x, this.kernel!.read().t(), this.bias ? this.inputBias() : null);
   }
 
   protected inputBias(): Tensor {
