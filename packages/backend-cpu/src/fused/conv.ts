@@ -8,8 +8,10 @@
  * columns into the output. Products accumulate in float64 and are stored in the input's dtype,
  * where core's composition (ops/conv.ts) rounds too; the bias is added after that rounding.
  *
- * Autograd records conv2d through its composition, so these kernels serve inference (and any
- * code under no-grad); training's backward uses the fused 'foldWindows2d' (`fold.ts`).
+ * conv2d's input gradient is fused too: 'conv2dBackwardInput' is `col (K x P) = W[g]^T @ dy[n, g]`
+ * per sample and group, then col2im (taps in the order the composition's fold adds them). The
+ * weight gradient runs core's composition: one matmul over every sample's im2col columns, which a
+ * fused version (same matmul, same copies) measured no faster.
  */
 import { add, reshape, type FusedKernel, type Tensor, type TypedArray } from '@tessera/core';
 import { copyImpl } from '../kernels/copy.js';
@@ -238,4 +240,58 @@ export const convTranspose2dKernel: FusedKernel = (inputs, attrs) => {
     convTranspose2dImpl(hostView(x), hostView(w), fuseBias ? hostView(bias) : null, g, out),
   );
   return bias && !fuseBias ? withForeignBias(y, bias) : y;
+};
+
+/**
+ * Gradient of conv2d with respect to its input: `dy` [N, O, OH, OW] and `w` [O, C/groups, KH, KW]
+ * into `out` [N, C, H, W] (contiguous, zeroed here).
+ */
+export function conv2dBackwardInputImpl(dy: ArrayView, w: ArrayView, inputShape: readonly number[], g: Conv2dGeometry, out: TypedArray): void {
+  const [N, C, H, W] = inputShape as [number, number, number, number];
+  const [O, Cg, KH, KW] = w.shape as [number, number, number, number];
+  const [, , OH, OW] = dy.shape as [number, number, number, number];
+  const [sh, sw] = g.stride;
+  const [pt, , pl] = g.padding;
+  const [dh, dw] = g.dilation;
+  const G = g.groups;
+  const Og = O / G;
+  const K = Cg * KH * KW;
+  const P = OH * OW;
+  const HW = H * W;
+  out.fill(0, 0, N * C * HW);
+  if (N * C * HW === 0 || P === 0 || Og === 0) return;
+  const wd = dense(w);
+  const dyd = dense(dy);
+  const col = allocValues(out instanceof Float64Array ? 'float64' : 'float32', K * P);
+  for (let n = 0; n < N; n++) {
+    for (let gi = 0; gi < G; gi++) {
+      // col [K, P] = W[g]^T [K, Og] @ dy[n, g] [Og, P]
+      matmulImpl(matrix(wd.values, wd.offset + gi * Og * K, K, Og, 1, K), matrix(dyd.values, dyd.offset + (n * O + gi * Og) * P, Og, P, P, 1), col);
+      // col2im: every cell gets its taps in (kh, kw) order, as the composition's fold adds them
+      const base = (n * C + gi * Cg) * HW;
+      for (let c = 0, r = 0; c < Cg; c++) {
+        const cBase = base + c * HW;
+        for (let kh = 0; kh < KH; kh++) {
+          for (let kw = 0; kw < KW; kw++, r += P) {
+            const shift = kw * dw - pl;
+            const owLo = Math.min(OW, Math.max(0, Math.ceil(-shift / sw)));
+            const owHi = Math.max(owLo, Math.min(OW, Math.floor((W - 1 - shift) / sw) + 1));
+            for (let oh = 0; oh < OH; oh++) {
+              const ih = oh * sh - pt + kh * dh;
+              if (ih < 0 || ih >= H) continue;
+              let o = cBase + ih * W + owLo * sw + shift;
+              for (let ow = owLo, i = r + oh * OW + owLo; ow < owHi; ow++, i++, o += sw) out[o] += col[i]!;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** 'conv2dBackwardInput' (inputs [gradOutput, weight]; attrs {inputShape, stride, padding, dilation, groups}). */
+export const conv2dBackwardInputKernel: FusedKernel = (inputs, attrs) => {
+  const [dy, w] = inputs as [Tensor, Tensor];
+  const shape = attrs.inputShape as number[];
+  return produce(dy.backend, dy.dtype, shape, (out) => conv2dBackwardInputImpl(hostView(dy), hostView(w), shape, attrs as unknown as Conv2dGeometry, out));
 };

@@ -5,7 +5,7 @@
  */
 import { registerKernel, type FusedKernel } from '@tessera/core';
 import { argmaxKernel, argminKernel } from './argreduce.js';
-import { conv2dKernel, convTranspose2dKernel } from './conv.js';
+import { conv2dBackwardInputKernel, conv2dKernel, convTranspose2dKernel } from './conv.js';
 import { cumsumKernel } from './cumsum.js';
 import { foldWindows2dKernel } from './fold.js';
 import { logsumexpKernel, meanKernel, varKernel } from './moments.js';
@@ -32,6 +32,7 @@ export const FUSED_KERNELS: Readonly<Record<string, FusedKernel>> = {
   maxPool2dWithIndices: maxPool2dWithIndicesKernel,
   maxPool2dBackward: maxPool2dBackwardKernel,
   avgPool2dBackward: avgPool2dBackwardKernel,
+  conv2dBackwardInput: conv2dBackwardInputKernel,
 };
 
 /** Registers every fused kernel for `device` (a device whose backend is a `CpuBackend`). */

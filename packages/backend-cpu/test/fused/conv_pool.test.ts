@@ -6,6 +6,9 @@ import {
   convTranspose2d,
   foldWindows2d,
   avgPool2dBackward,
+  conv2dBackwardInput,
+  getKernel,
+  registerKernel,
   maxPool1d,
   maxPool2d,
   maxPool2dBackward,
@@ -14,6 +17,7 @@ import {
   type ConvTranspose2dOptions,
   type Tensor,
 } from '@tessera/core';
+import type * as T from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 import { expectMatchesComposition, rnd, withSpecials } from './compare.js';
 
@@ -196,5 +200,52 @@ describe('fused pooling gradient ops', () => {
     expectMatchesComposition('avgPool2dBackward', (g) => avgPool2dBackward(g, [1, 2, 5, 6], attrs), [rnd([1, 2, 3, 4], { dtype: 'float64' })], EXACT);
     const { indices } = maxPool2dWithIndices(rnd([0, 2, 4, 4]), 2);
     expectMatchesComposition('maxPool2dBackward', (g, i) => maxPool2dBackward(g, i, [0, 2, 4, 4]), [rnd([0, 2, 2, 2]), indices]);
+  });
+});
+
+describe('fused conv2dBackwardInput', () => {
+  /** The attrs core resolves for a conv2d call (captured from its kernel call). */
+  function convAttrs(xs: number[], ws: number[], options: Conv2dOptions): { attrs: Record<string, unknown>; out: number[] } {
+    const k = getKernel('cpu', 'conv2d')!;
+    let attrs: Record<string, unknown> = {};
+    registerKernel('cpu', 'conv2d', (i, a) => ((attrs = { ...a }), k(i, a)));
+    try {
+      const y = conv2d(rnd(xs), rnd(ws), null, options);
+      return { attrs, out: [...y.shape] };
+    } finally {
+      registerKernel('cpu', 'conv2d', k);
+    }
+  }
+  const cases: [string, number[], number[], Conv2dOptions][] = [
+    ['3x3, padding 1', [2, 3, 7, 6], [4, 3, 3, 3], { padding: 1 }],
+    ['stride 2, asymmetric kernel', [2, 2, 9, 8], [3, 2, 3, 2], { stride: [2, 3] }],
+    ['dilation 2, padding 2', [1, 2, 8, 8], [2, 2, 3, 3], { dilation: 2, padding: 2 }],
+    ['groups 2', [2, 4, 6, 6], [6, 2, 3, 3], { groups: 2, padding: [1, 0] }],
+    ['depthwise', [1, 3, 5, 5], [3, 1, 3, 3], { groups: 3, padding: 1 }],
+    ['padding same, even kernel', [1, 2, 6, 7], [3, 2, 4, 2], { padding: 'same' }],
+    ['1x1 pointwise', [2, 5, 4, 3], [7, 5, 1, 1], {}],
+    ['kernel wider than stride, large padding', [1, 1, 3, 3], [1, 1, 3, 3], { padding: 2, stride: 2 }],
+    ['large packed matmul', [2, 8, 20, 20], [16, 8, 3, 3], { padding: 1 }],
+  ];
+  it.each(cases)('matches the composition: %s', (_, xs, ws, options) => {
+    const { attrs, out } = convAttrs(xs, ws, options);
+    const a = attrs as unknown as T.ConvAttrs;
+    const w = rnd(ws, { seed: 2, scale: 0.5 });
+    const dy = rnd(out, { seed: 3 });
+    expectMatchesComposition('conv2dBackwardInput', (g, ww) => conv2dBackwardInput(g, ww, xs, a), [dy, w], TOL);
+    // strided operands
+    const dyT = dy.transpose(2, 3).contiguous().transpose(2, 3);
+    expectMatchesComposition('conv2dBackwardInput', (g, ww) => conv2dBackwardInput(g, ww, xs, a), [dyT, w.transpose(2, 3).contiguous().transpose(2, 3)], TOL);
+  });
+
+  it('handles float64 and empty batches', () => {
+    const { attrs, out } = convAttrs([2, 2, 5, 5], [2, 2, 3, 3], { stride: 2, padding: 1 });
+    const a = attrs as unknown as T.ConvAttrs;
+    const F64 = { rtol: 1e-12, atol: 1e-12 };
+    const dy = rnd(out, { dtype: 'float64', seed: 4 });
+    expectMatchesComposition('conv2dBackwardInput', (g, ww) => conv2dBackwardInput(g, ww, [2, 2, 5, 5], a), [dy, rnd([2, 2, 3, 3], { dtype: 'float64' })], F64);
+    const e = convAttrs([1, 2, 4, 4], [3, 2, 3, 3], { padding: 1 });
+    const ea = e.attrs as unknown as T.ConvAttrs;
+    expectMatchesComposition('conv2dBackwardInput', (g, ww) => conv2dBackwardInput(g, ww, [0, 2, 4, 4], ea), [rnd([0, 3, 4, 4]), rnd([3, 2, 3, 3])]);
   });
 });
