@@ -14,9 +14,9 @@
  *   `initialAccumulatorValue + epsilon` with `eps: 0`, which is the same denominator.
  * - RMSprop: Keras takes `epsilon` inside the square root and scales its momentum by the learning
  *   rate; a small subclass of optim's RMSprop says so in its `updateParam`.
- * - SGD: optim's update, which equals Keras's while the learning rate is constant. When a callback
- *   changes the learning rate, the momentum keeps PyTorch's meaning (the new rate applies to the
- *   whole buffer), not Keras's (the buffer keeps the rates it was accumulated with).
+ * - SGD with momentum: Keras's velocity is `−lr ·` PyTorch's momentum buffer while the learning
+ *   rate is constant; when the rate changes, the adapter rescales the buffers by `old / new`, so
+ *   the accumulated velocity keeps the rates it was built with, as in Keras.
  * - Adadelta and Adamax, which optim does not have, are optim `Optimizer` subclasses here.
  *
  * Their state (iteration count and slot variables) is saved with a model, read and written
@@ -89,9 +89,16 @@ export abstract class Optimizer {
   }
 
   set learningRate(lr: number) {
+    const old = this.lr;
     this.lr = lr;
-    for (const g of this._delegate?.paramGroups ?? []) g.lr = lr;
+    const d = this._delegate;
+    if (d === null) return;
+    for (const g of d.paramGroups) g.lr = lr;
+    if (lr !== old) this.learningRateChanged(d, old, lr);
   }
+
+  /** Adjusts the delegate's state after the learning rate changed from `old` to `lr`. */
+  protected learningRateChanged(_delegate: optim.Optimizer, _old: number, _lr: number): void {}
 
   /**
    * The `@tessera/optim` optimizer that holds the state and runs the updates (null until the
@@ -312,6 +319,14 @@ export class SGD extends Optimizer {
   }
   protected override get countsSteps(): boolean {
     return false;
+  }
+  protected override learningRateChanged(d: optim.Optimizer, old: number, lr: number): void {
+    // Keras's velocity m = −lr·b keeps the old rate: b·old/new under the new rate is the same m.
+    // (A rate of 0 cannot carry a velocity in PyTorch's form; the buffers are then left as they are.)
+    if (!(this.momentum > 0) || old === 0 || lr === 0) return;
+    noGrad(() => {
+      for (const s of d.state.values()) if (isTensor(s['momentumBuffer'])) s['momentumBuffer'].mul_(old / lr);
+    });
   }
   protected slots(): Slot[] {
     if (!(this.momentum > 0)) return [];

@@ -85,6 +85,30 @@ describe('Keras optimizers delegate to @tessera/optim', () => {
     }
   });
 
+  it('SGD momentum keeps Keras velocity when the learning rate changes (buffers rescaled by old / new)', () => {
+    manualSeed(12);
+    for (const nesterov of [false, true]) {
+      const { v } = pair([4]);
+      const w = Float64Array.from(v.read().dataSync());
+      const m = new Float64Array(w.length);
+      const opt = new tk.optimizers.SGD({ learningRate: 0.1, momentum: 0.9, nesterov });
+      for (const lr of [0.1, 0.1, 0.02, 0.02, 0.5]) {
+        opt.learningRate = lr;
+        const g = randn([4]);
+        v.read().grad = g.clone();
+        opt.applyGradients([v]);
+        // Keras 3: m = μm − lr·g; p += m (Nesterov: p += μm − lr·g).
+        const gd = g.dataSync();
+        for (let j = 0; j < w.length; j++) {
+          m[j] = 0.9 * m[j]! - lr * gd[j]!;
+          w[j] = w[j]! + (nesterov ? 0.9 * m[j]! - lr * gd[j]! : m[j]!);
+        }
+      }
+      expectClose(v.read(), w, 1e-5);
+      expectClose(opt.getWeights()[2]!.tensor, m, 1e-5);
+    }
+  });
+
   it('RMSprop is an optim.RMSprop (rho → alpha) computing Keras update, ε inside the square root', () => {
     manualSeed(2);
     const { v } = pair([6]);
