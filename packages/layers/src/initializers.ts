@@ -91,7 +91,7 @@ export class RandomUniform extends Initializer {
 }
 
 export class RandomNormal extends Initializer {
-  readonly className = 'RandomNormal';
+  readonly className: string = 'RandomNormal';
   readonly mean: number;
   readonly stddev: number;
   readonly seed: number | null;
@@ -114,22 +114,11 @@ function truncated(shape: readonly number[], dtype: DType, mean: number, stddev:
   return filled(shape, dtype, (t) => init.truncNormal_(t, mean, stddev, mean - 2 * stddev, mean + 2 * stddev, { generator }));
 }
 
-export class TruncatedNormal extends Initializer {
-  readonly className = 'TruncatedNormal';
-  readonly mean: number;
-  readonly stddev: number;
-  readonly seed: number | null;
-  constructor(args: { mean?: number; stddev?: number; seed?: number | null } = {}) {
-    super();
-    this.mean = args.mean ?? 0;
-    this.stddev = args.stddev ?? 0.05;
-    this.seed = args.seed ?? null;
-  }
-  apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+/** RandomNormal, with samples beyond two standard deviations redrawn. */
+export class TruncatedNormal extends RandomNormal {
+  override readonly className = 'TruncatedNormal';
+  override apply(shape: readonly number[], dtype: DType = 'float32'): Tensor {
     return truncated(shape, dtype, this.mean, this.stddev, this.rng(this.seed));
-  }
-  override getConfig(): InitializerConfig {
-    return { mean: this.mean, stddev: this.stddev, seed: this.seed };
   }
 }
 
