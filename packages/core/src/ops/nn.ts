@@ -96,6 +96,16 @@ function targetParts(target: Tensor, ignoreIndex: number, dtype: Tensor['dtype']
   return { valid: cast(E.logicalNot(ignored), dtype), safe: cast(E.where(ignored, 0, target), 'int32') };
 }
 
+/** Throws for a class index outside [0, C) (other than `ignoreIndex`), where values can be read synchronously. */
+function checkClasses(target: Tensor, C: number, ignoreIndex: number): void {
+  if (!target.backend.supportsSyncRead || target.size === 0) return;
+  const data = target.dataSync();
+  for (let i = 0; i < data.length; i++) {
+    const v = Number(data[i]);
+    if (v !== ignoreIndex && (v < 0 || v >= C)) throw new RangeError(`crossEntropy: target ${v} is out of bounds for ${C} classes`);
+  }
+}
+
 /**
  * Cross-entropy of `logits` [N, C] against class indices `target` [N] (int32), as PyTorch's
  * `F.cross_entropy` without class weights: `−(1 − s)·log p[target] − (s/C)·Σ log p`, averaged over
@@ -111,6 +121,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   return runOp('crossEntropy', [logits, target], attrs, () =>
     tidy(() => {
       const { reduction, ignoreIndex, labelSmoothing: ls } = attrs;
+      checkClasses(target, logits.shape[1]!, ignoreIndex);
       const logp = logSoftmax(logits, 1);
       const { valid, safe } = targetParts(target, ignoreIndex, logp.dtype);
       let row = E.neg(squeeze(gather(logp, 1, unsqueeze(safe, 1)), 1));
