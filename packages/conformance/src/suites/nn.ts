@@ -148,6 +148,19 @@ export function nnSuite(ctx: SuiteContext): void {
     });
   });
 
+  it(
+    'crossEntropy rejects a class index out of range',
+    () => {
+      tidy(() => {
+        const x = tensor([[1, 2, 3], [4, 5, 6]]);
+        expect(() => crossEntropy(x, tensor([3, 0], { dtype: 'int32' }))).toThrow(/crossEntropy: target 3 is out of bounds for 3 classes/);
+        expect(() => crossEntropy(x, tensor([-1, 0], { dtype: 'int32' }))).toThrow(/crossEntropy: target -1 is out of bounds for 3 classes/);
+        expect(crossEntropy(x, tensor([-1, 0], { dtype: 'int32' }), { ignoreIndex: -1 }).shape).toEqual([]);
+      });
+    },
+    { skip: !ctx.syncRead },
+  );
+
   it('linear and crossEntropy reject bad shapes and targets', () => {
     tidy(() => {
       const x = tensor([[1, 2, 3]]);

@@ -87,7 +87,8 @@ function batchify(input: Tensor, target: Tensor): [Tensor, Tensor, boolean] {
   return [input, target, false];
 }
 
-function checkClassTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
+/** Checks the target's dtype and shape and, unless `values` is false, that every class index is in range. */
+function checkClassTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number, values = true): void {
   if (target.dtype !== 'int32' && target.dtype !== 'uint8') {
     throw new TypeError(`${op}: expected class indices as an int32 target, got ${target.dtype} ${fmt(target.shape)}`);
   }
@@ -96,7 +97,7 @@ function checkClassTarget(op: string, input: Tensor, target: Tensor, ignoreIndex
     throw new RangeError(`${op}: input ${fmt(input.shape)} needs a target of shape ${fmt(expected)}, got ${fmt(target.shape)}`);
   }
   // Out-of-range classes would read garbage: check them where the values can be read cheaply.
-  if (target.backend.supportsSyncRead && target.size > 0) {
+  if (values && target.backend.supportsSyncRead && target.size > 0) {
     const C = input.ndim === 1 ? input.shape[0]! : input.shape[1]!;
     const data = target.dataSync();
     for (let i = 0; i < data.length; i++) {
@@ -177,10 +178,14 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
       return r === 'sum' ? total : T.div(total, input.size / C);
     });
   }
-  checkClassTarget('crossEntropy', input, target, ignoreIndex);
   // [N, C] logits without class weights: core's one-op cross-entropy (its gradient is softmax minus
-  // the target distribution, one op too; fused on the native backend).
-  if (input.ndim === 2 && !weight) return T.crossEntropy(input, target, { reduction: r, ignoreIndex, labelSmoothing: ls });
+  // the target distribution, one op too; fused on the native backend). Core checks the class
+  // indices' range itself (in its kernel or composition), without a read back here.
+  if (input.ndim === 2 && !weight) {
+    checkClassTarget('crossEntropy', input, target, ignoreIndex, false);
+    return T.crossEntropy(input, target, { reduction: r, ignoreIndex, labelSmoothing: ls });
+  }
+  checkClassTarget('crossEntropy', input, target, ignoreIndex);
   return tidy(() => {
     const [x, t, unbatched] = batchify(input, target);
     const logp = T.logSoftmax(x, 1);
