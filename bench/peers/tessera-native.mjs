@@ -1,7 +1,8 @@
 // Tessera on its native backend (@tessera/backend-native, the C++ addon), measured in this process
-// with the addon's default thread count (the machine's cores, or TESSERA_NUM_THREADS). Training
-// cases use core ops + @tessera/autograd + the backend's fused Adam step (nn/optim packages are
-// not used). Skipped when the addon is not built.
+// with the addon's default thread count (the machine's cores, or TESSERA_NUM_THREADS). The MLP
+// epoch trains as a user does, with @tessera/nn and @tessera/optim (as the PyTorch peer does with
+// torch.nn and torch.optim); the convnet cases use core ops + @tessera/autograd + the backend's
+// fused Adam step. Skipped when the addon is not built.
 import { createRequire } from 'node:module';
 import { checkMatmul } from './tessera-cpu.mjs';
 
@@ -11,6 +12,8 @@ const pkg = (name) => new URL(`../../packages/${name}/`, import.meta.url);
 let core;
 let native;
 let autograd;
+let nn;
+let optim;
 const dev = { device: 'native' };
 
 /** Deterministic pseudo-random floats in [-0.5, 0.5) (fast: no Box-Muller for 47M values). */
@@ -112,6 +115,8 @@ export default {
       core = await import('@tessera/core');
       native = await import(new URL('dist/index.js', pkg('backend-native')).href);
       autograd = await import(new URL('dist/index.js', pkg('autograd')).href);
+      nn = await import(new URL('dist/index.js', pkg('nn')).href);
+      optim = await import(new URL('dist/index.js', pkg('optim')).href);
     } catch (e) {
       return { skip: `@tessera/backend-native is not available: ${String(e?.message ?? e).split('\n')[0]}` };
     }
@@ -145,24 +150,29 @@ export default {
         return { fn: () => a.add(b).dispose(), cleanup: () => core.dispose([a, b]) };
       }
       case 'mlpEpoch': {
+        // What a user writes (as the PyTorch peer): nn.Linear/ReLU, F.crossEntropy, optim.Adam with
+        // zeroGrad/backward/step. Linear, cross-entropy and the Adam step each run as one op here
+        // (the addon's fused kernels).
         const { images, batch, hidden, lr } = kase.params;
         const x = core.tensor(fill(images * 784, 1), { shape: [images, 784], ...dev });
-        const y = labels(images, 2);
-        const m = trainable([[[784, hidden], 0.1], [[hidden], 0], [[hidden, 10], 0.2], [[10], 0]], lr);
-        const [w1, b1, w2, b2] = m.params;
+        const y2 = labels(images, 2);
+        const y = y2.reshape([images]);
+        const model = new nn.Sequential(new nn.Linear(784, hidden, dev), new nn.ReLU(), new nn.Linear(hidden, 10, dev));
+        const opt = new optim.Adam(model.parameters(), { lr });
         return {
           fn: () => {
             for (let i = 0; i + batch <= images; i += batch) {
+              opt.zeroGrad();
               core.tidy(() => {
-                const logits = x.slice(0, i, i + batch).matmul(w1).add(b1).relu().matmul(w2).add(b2);
-                crossEntropy(logits, y.slice(0, i, i + batch)).backward();
+                nn.F.crossEntropy(model.forward(x.slice(0, i, i + batch)), y.slice(0, i, i + batch)).backward();
               });
-              m.step();
+              opt.step();
             }
           },
           cleanup: () => {
-            m.dispose();
-            core.dispose([x, y]);
+            opt.zeroGrad();
+            for (const st of opt.state.values()) core.dispose(Object.values(st).filter((v) => v instanceof core.Tensor));
+            core.dispose([...model.parameters(), x, y, y2]);
           },
         };
       }
