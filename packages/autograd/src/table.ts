@@ -122,6 +122,7 @@ export const GRAD_TABLE: Readonly<Record<string, GradKind>> = {
   linear: 'rule',
   crossEntropy: 'rule', // its gradient is crossEntropyBackward
   crossEntropyBackward: 'composite', // softmax, eq, mul, sub (differentiable: double backward)
+  reluBackward: 'composite', // where(y > 0, g, 0)
 };
 
 /** Whether autograd treats `op` as non-differentiable (its outputs never require grad). */

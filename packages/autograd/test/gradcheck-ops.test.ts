@@ -159,6 +159,9 @@ add('crossEntropy', 'crossEntropy none, ignored rows', () => [leaf([5, 4])], (x)
 add('crossEntropyBackward', 'crossEntropyBackward mean (logits and gradOutput)', () => [leaf([5, 4]), leaf([])], (x, g) =>
   T.crossEntropyBackward(x!, ignored(), g!, { labelSmoothing: 0.1 }),
 );
+add('reluBackward', 'reluBackward (output of both signs, strided gradient)', () => [leafAwayFromZero([2, 3]), leafStrided([2, 3])], (y, g) =>
+  T.reluBackward(y!, g!),
+);
 add('crossEntropyBackward', 'crossEntropyBackward none', () => [leaf([5, 4]), leaf([5])], (x, g) =>
   T.crossEntropyBackward(x!, classes(), g!, { reduction: 'none' }),
 );

@@ -53,4 +53,4 @@ export {
   type AdamStepAttrs,
   type SgdStepAttrs,
 } from './ops/optim.js';
-export { linear, crossEntropy, crossEntropyBackward, type CrossEntropyOptions, type CrossEntropyAttrs, type LossReduction } from './ops/nn.js';
+export { linear, crossEntropy, crossEntropyBackward, reluBackward, type CrossEntropyOptions, type CrossEntropyAttrs, type LossReduction } from './ops/nn.js';

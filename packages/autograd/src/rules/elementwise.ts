@@ -15,6 +15,7 @@ import {
   mul,
   neg,
   pow,
+  reluBackward,
   sign,
   sin,
   square,
@@ -124,7 +125,7 @@ unary('sigmoid', (ctx, g) => {
 }, OUT);
 unary('erf', (ctx, g) => mul(g, mul(exp(neg(square(x0(ctx)))), 2 / Math.sqrt(Math.PI))));
 // relu'(0) = 0, as in PyTorch. The mask comes from the output (y > 0 exactly where x > 0).
-unary('relu', (ctx, g) => where(gt(y0(ctx), 0), g, 0), OUT);
+unary('relu', (ctx, g) => reluBackward(y0(ctx), g), OUT);
 
 // Piecewise constant: the gradient is zero almost everywhere (PyTorch returns zeros too, and the
 // outputs still require grad so that `x.round().sum().backward()` works).

@@ -26,7 +26,7 @@ export const OP_NAMES = [
   // optimizer steps (in place, non-differentiable)
   'adamStep', 'sgdStep',
   // neural-network blocks (one op and one autograd node each)
-  'linear', 'crossEntropy', 'crossEntropyBackward',
+  'linear', 'crossEntropy', 'crossEntropyBackward', 'reluBackward',
 ] as const;
 
 /** Name of an op dispatched by core. */

@@ -2,12 +2,13 @@
  * Neural-network building blocks as single ops, so that a training step dispatches (and autograd
  * records) one node each instead of their compositions: `linear` (`x W^T + b`) and
  * `crossEntropy` of logits against class indices (log-softmax and negative log-likelihood in
- * one), with `crossEntropyBackward`, the gradient its rule calls (`softmax − target distribution`).
+ * one), with `crossEntropyBackward`, the gradient its rule calls (`softmax − target distribution`),
+ * and `reluBackward`, the gradient relu's rule calls.
  * A backend registers fused kernels for them; core's compositions run otherwise.
  */
 import { isFloat } from '../dtype.js';
 import { tidy } from '../memory.js';
-import { fmtShape } from '../shape.js';
+import { fmtShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { cast } from './cast.js';
 import { arange } from './creation.js';
@@ -160,4 +161,17 @@ export function crossEntropyBackward(logits: Tensor, target: Tensor, gradOutput:
       return E.mul(E.sub(softmax(f, 1), q), unsqueeze(w, 1));
     }),
   );
+}
+
+/**
+ * The gradient of `relu` from its output `y` and the output gradient `g`: `g` where `y > 0`, else 0
+ * (relu'(0) = 0, as in PyTorch; `y > 0` exactly where the input was). One op, so a backend can
+ * apply the mask in one pass.
+ */
+export function reluBackward(y: Tensor, g: Tensor): Tensor {
+  y.assertAlive();
+  g.assertAlive();
+  if (!shapesEqual(y.shape, g.shape)) throw new RangeError(`reluBackward: gradient ${fmtShape(g.shape)} doesn't match the output ${fmtShape(y.shape)}`);
+  sameBackend('reluBackward', [y, g]);
+  return runOp('reluBackward', [y, g], {}, () => tidy(() => E.where(E.gt(y, 0), g, 0)));
 }
