@@ -1,11 +1,11 @@
 /**
- * The addon's fused linear layer and cross-entropy (native/nn.cc) as kernels of core's `linear`,
- * `crossEntropy` and `crossEntropyBackward` ops. Other dtypes (and mixed ones) run core's
+ * The addon's fused linear layer, cross-entropy and activation gradient (native/nn.cc) as kernels
+ * of core's `linear`, `crossEntropy`, `crossEntropyBackward` and `reluBackward` ops. Other dtypes (and mixed ones) run core's
  * compositions.
  */
 import * as core from '@tessera/core';
 import type { CrossEntropyAttrs, FusedKernel, Tensor } from '@tessera/core';
-import { crossEntropy, linear } from './kernels.js';
+import { activationBackward, crossEntropy, linear } from './kernels.js';
 
 const isFloat = (t: Tensor): boolean => t.dtype === 'float32' || t.dtype === 'float64';
 
@@ -43,9 +43,16 @@ export const crossEntropyBackwardKernel: FusedKernel = ([logits, target, g], att
   });
 };
 
+/** Core's `reluBackward` on the addon: the mask and the select in one pass. */
+export const reluBackwardKernel: FusedKernel = ([y, g]) => {
+  if (isFloat(y!) && g!.dtype === y!.dtype) return activationBackward(y!, g!, 'relu');
+  return core.tidy(() => core.where(core.gt(y!, 0), g!, 0));
+};
+
 /** The neural-network kernels by core op name. */
 export const NN_KERNELS: Readonly<Record<string, FusedKernel>> = {
   linear: linearKernel,
   crossEntropy: crossEntropyKernel,
   crossEntropyBackward: crossEntropyBackwardKernel,
+  reluBackward: reluBackwardKernel,
 };

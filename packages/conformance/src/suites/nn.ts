@@ -1,9 +1,9 @@
 /**
- * Neural-network ops (`linear`, `crossEntropy`, `crossEntropyBackward`) against float64
+ * Neural-network ops (`linear`, `crossEntropy`, `crossEntropyBackward`, `reluBackward`) against float64
  * references: shapes, strided operands, reductions, ignored rows, label smoothing, errors.
  */
 import { expect } from 'vitest';
-import { crossEntropy, crossEntropyBackward, dispose, linear, tensor, tidy, type Tensor } from '@tessera/core';
+import { crossEntropy, crossEntropyBackward, dispose, linear, reluBackward, tensor, tidy, type Tensor } from '@tessera/core';
 import { cases, expectTensor } from '../helpers.js';
 import type { SuiteContext } from '../run.js';
 
@@ -123,6 +123,18 @@ export function nnSuite(ctx: SuiteContext): void {
         }
       });
     }
+  }
+
+  for (const dtype of dtypes) {
+    it(`reluBackward passes the gradient where the output is positive, strided gradient (${dtype})`, async () => {
+      await tracked(async (k) => {
+        const y = k(tensor([[0, 1.5, 0], [2, 0, 0.25]], { dtype }));
+        const gBase = k(tensor([[1, 9, 2, 9, 3, 9], [4, 9, 5, 9, 6, 9]], { dtype }));
+        const g = k(gBase.slice(1, 0, 6, 2)); // [[1, 2, 3], [4, 5, 6]], stride 2
+        await expectTensor(k(reluBackward(y, g)), [[0, 2, 0], [4, 0, 6]], { shape: [2, 3], dtype });
+        expect(() => reluBackward(y, gBase)).toThrow(/reluBackward: gradient \[2,6\] doesn't match the output \[2,3\]/);
+      });
+    });
   }
 
   it('linear and crossEntropy take strided operands', async () => {
