@@ -2,10 +2,12 @@
 // output sizes (ceil_mode), padding, dilation (max), count_include_pad and divisor_override (avg),
 // NaN propagation and flat in-plane argmax indices (max).
 #include <algorithm>
+#include <atomic>
 #include <limits>
 #include <vector>
 
 #include "fused.h"
+#include "gemm.h"
 #include "threadpool.h"
 
 namespace tn {
@@ -81,12 +83,58 @@ template <class T> void maxpool_inner(const PoolParams& p, const T* xp, T* y, in
     }
 }
 
+// The common 2x2 window with stride 2 (no padding or dilation, windows inside the input): one
+// output row at a time from two input rows, branch-free, compiled for the baseline ISA and (x86-64)
+// for AVX2 so that the compiler can vectorise it. Same scan order and NaN rule as above.
+#define TN_MAXPOOL_2X2(NAME, ATTR)                                                               \
+  template <class T> ATTR void NAME(const T* r0, const T* r1, i64 W, i64 base, i64 OW, T* y, int32_t* idx) { \
+    for (i64 ow = 0; ow < OW; ow++) {                                                            \
+      const T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];          \
+      const int32_t at = (int32_t)(base + 2 * ow);                                               \
+      T best = a;                                                                                \
+      int32_t bi = at;                                                                           \
+      bool take = (b > best) | (b != b);                                                         \
+      best = take ? b : best;                                                                    \
+      bi = take ? at + 1 : bi;                                                                   \
+      take = (c > best) | (c != c);                                                              \
+      best = take ? c : best;                                                                    \
+      bi = take ? at + (int32_t)W : bi;                                                          \
+      take = (d > best) | (d != d);                                                              \
+      best = take ? d : best;                                                                    \
+      bi = take ? at + (int32_t)W + 1 : bi;                                                      \
+      y[ow] = best;                                                                              \
+      idx[ow] = bi;                                                                              \
+    }                                                                                            \
+  }
+TN_MAXPOOL_2X2(maxpool_2x2_row, )
+#if TN_X86_KERNELS
+TN_MAXPOOL_2X2(maxpool_2x2_row_avx2, __attribute__((target("avx2,fma"))))
+#endif
+
+template <class T> void maxpool_2x2(const PoolParams& p, const T* xp, T* y, int32_t* idx) {
+  for (i64 oh = 0; oh < p.OH; oh++) {
+    const i64 base = 2 * oh * p.W;
+#if TN_X86_KERNELS
+    if (use_avx2()) {
+      maxpool_2x2_row_avx2(xp + base, xp + base + p.W, p.W, base, p.OW, y + oh * p.OW, idx + oh * p.OW);
+      continue;
+    }
+#endif
+    maxpool_2x2_row(xp + base, xp + base + p.W, p.W, base, p.OW, y + oh * p.OW, idx + oh * p.OW);
+  }
+}
+
 template <class T> void maxpool_t(const PoolParams& p, const T* x, T* y, int32_t* idx) {
   const i64 planes = p.N * p.C, HW = p.H * p.W, Q = p.OH * p.OW;
   const bool inner = p.ph == 0 && p.pw == 0 && p.dh == 1 && p.dw == 1 && (p.OH - 1) * p.sh + p.kh <= p.H && (p.OW - 1) * p.sw + p.kw <= p.W;
+  const bool k2s2 = inner && p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2;
   parallel_for(planes, std::max<i64>(1, (1 << 14) / std::max<i64>(1, Q * p.kh * p.kw)), [&](i64 b, i64 e) {
     for (i64 pl = b; pl < e; pl++) {
       const T* xp = x + pl * HW;
+      if (k2s2) {
+        maxpool_2x2(p, xp, y + pl * Q, idx + pl * Q);
+        continue;
+      }
       if (inner) {
         maxpool_inner(p, xp, y + pl * Q, idx + pl * Q);
         continue;
@@ -190,18 +238,34 @@ void fused_maxpool2d_backward(FusedCall& c) {
   const i64 size = checked_product({dy.shape[0], dy.shape[1], H, W}, op);
   if (H * W > (i64)INT32_MAX + 1) range_error(std::string(op) + ": input planes are too large for int32 indices");
   char* dx = c.output(dy.dtype, size);
-  std::memset(dx, 0, (size_t)(size * elem_size(dy.dtype)));
   const int32_t* ip = idx.ptr<int32_t>();
-  for (i64 i = 0; i < dy.numel; i++)
-    if (ip[i] < 0 || ip[i] >= H * W) range_error(std::string(op) + ": index " + std::to_string(ip[i]) + " is outside the input plane");
+  const i64 HW = H * W;
+  // Per plane (in parallel): zero it, then add the gradient at its indices, checking each (an
+  // index outside the plane is skipped and reported after the loop).
+  std::atomic<bool> bad{false};
   auto run = [&](auto* g, auto* d) {
-    parallel_for(planes, std::max<i64>(1, (1 << 14) / std::max<i64>(1, Q)), [&](i64 b, i64 e) {
-      for (i64 pl = b; pl < e; pl++)
-        for (i64 q = 0; q < Q; q++) d[pl * H * W + ip[pl * Q + q]] += g[pl * Q + q];
+    parallel_for(planes, std::max<i64>(1, (1 << 14) / std::max<i64>(1, Q + HW / 4)), [&](i64 b, i64 e) {
+      for (i64 pl = b; pl < e; pl++) {
+        auto* dp = d + pl * HW;
+        std::memset(dp, 0, (size_t)HW * sizeof(*dp));
+        const int32_t* pi = ip + pl * Q;
+        const auto* pg = g + pl * Q;
+        bool ok = true;
+        for (i64 q = 0; q < Q; q++) {
+          const int32_t at = pi[q];
+          if (TN_LIKELY(at >= 0 && at < HW)) dp[at] += pg[q];
+          else ok = false;
+        }
+        if (!ok) bad.store(true, std::memory_order_relaxed);
+      }
     });
   };
+  if (planes * HW == 0) return;
   if (dy.dtype == F32) run(dy.ptr<float>(), reinterpret_cast<float*>(dx));
   else run(dy.ptr<double>(), reinterpret_cast<double*>(dx));
+  if (bad.load())
+    for (i64 i = 0; i < dy.numel; i++)
+      if (ip[i] < 0 || ip[i] >= HW) range_error(std::string(op) + ": index " + std::to_string(ip[i]) + " is outside the input plane");
 }
 
 void fused_avgpool2d(FusedCall& c) {

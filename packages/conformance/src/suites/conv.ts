@@ -168,6 +168,28 @@ export function convSuite(ctx: SuiteContext): void {
     await expectTensor(dx, [[[[0, 1, 0], [0, 0, 2], [0, 7, 0]]]], { shape: [1, 1, 3, 3] });
   });
 
+  it('maxPool2dWithIndices 2x2 stride 2 by hand: NaN propagates, ties (the first), -infinity, odd width; and its gradient', async () => {
+    const x = tensor(
+      [
+        [[[NaN, 1, 3, 3, 7], [2, 5, 3, 3, 9], [-Infinity, -Infinity, 4, 1, 0], [-Infinity, -Infinity, 2, 6, 0]]],
+        [[[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11, 12, 13, 14], [15, 16, 17, 18, 19]]],
+      ],
+      dev,
+    );
+    const { output, indices } = T.maxPool2dWithIndices(x, 2);
+    await expectTensor(output, [[[[NaN, 3], [-Infinity, 6]]], [[[6, 8], [16, 18]]]]);
+    await expectTensor(indices, [[[[0, 2], [10, 18]]], [[[6, 8], [16, 18]]]], { dtype: 'int32' });
+    const dx = T.maxPool2dBackward(tensor([[[[1, 2], [3, 4]]], [[[5, 6], [7, 8]]]], dev), indices, [2, 1, 4, 5]);
+    await expectTensor(
+      dx,
+      [
+        [[[1, 0, 2, 0, 0], [0, 0, 0, 0, 0], [3, 0, 0, 0, 0], [0, 0, 0, 4, 0]]],
+        [[[0, 0, 0, 0, 0], [0, 5, 0, 6, 0], [0, 0, 0, 0, 0], [0, 7, 0, 8, 0]]],
+      ],
+      { shape: [2, 1, 4, 5] },
+    );
+  });
+
   it(
     'maxPool2dBackward is the adjoint of reading at the indices (padding, dilation, ceil mode; float64)',
     async () => {
