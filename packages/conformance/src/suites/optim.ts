@@ -4,7 +4,7 @@
  * storage versions bumped and the parameter returned.
  */
 import { expect } from 'vitest';
-import { adamStep, sgdStep, tensor, tidy, zeros, type AdamStepOptions, type SgdStepOptions, type Tensor } from '@tessera/core';
+import { adamStep, sgdStep, tensor, tidy, zeros, type AdamStepOptions, type SgdStepOptions } from '@tessera/core';
 import { cases, expectTensor } from '../helpers.js';
 import type { SuiteContext } from '../run.js';
 
