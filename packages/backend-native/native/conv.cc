@@ -179,6 +179,17 @@ template <class T> void conv_backward_input(const ConvParams& p, const T* dy, co
   });
 }
 
+// Sum of a row of dy: eight independent partial sums (vectorisable), in the row's dtype.
+template <class T> inline double row_sum(const T* r, i64 P) {
+  T part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  i64 q = 0;
+  for (; q + 8 <= P; q += 8)
+    for (int j = 0; j < 8; j++) part[j] += r[q + j];
+  T rest = 0;
+  for (; q < P; q++) rest += r[q];
+  return (double)(((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))) + (double)rest;
+}
+
 template <class T> void conv_backward_weight(const ConvParams& p, const T* x, const T* dy, T* dw, T* db) {
   const i64 P = p.P(), Kg = p.Kg(), Og = p.Og(), Cg = p.Cg();
   const bool direct = p.pointwise();
@@ -188,6 +199,9 @@ template <class T> void conv_backward_weight(const ConvParams& p, const T* x, co
   const int parts = by_image ? (int)std::min<i64>(threads, p.N) : 1;
   // Thread t accumulates into its own dW (part 0 into dw itself), summed at the end.
   std::vector<std::vector<T>> priv((size_t)(parts - 1), std::vector<T>((size_t)wsize, T(0)));
+  // The bias gradient (row sums of dy per channel, in double) per part, taken image by image
+  // right after that image's GEMM has read its rows of dy (still in cache).
+  std::vector<std::vector<double>> bsum(db ? (size_t)parts : 0, std::vector<double>((size_t)p.O, 0.0));
   std::fill(dw, dw + wsize, T(0));
   auto images = [&](int part, i64 b, i64 e, int gemm_threads) {
     T* acc = part == 0 ? dw : priv[(size_t)part - 1].data();
@@ -202,32 +216,22 @@ template <class T> void conv_backward_weight(const ConvParams& p, const T* x, co
         }
         const T* dyg = dy + (n * p.O + g * Og) * P;
         gemm_t<T>(Og, Kg, P, dyg, P, 1, c, 1, P, acc + g * Og * Kg, Kg, true, gemm_threads);
+        if (db) {
+          double* bs = bsum[(size_t)part].data() + g * Og;
+          for (i64 o = 0; o < Og; o++) bs[o] += row_sum(dyg + o * P, P);
+        }
       }
   };
   if (parts > 1) parallel_tasks(parts, [&](int t) { images(t, p.N * t / parts, p.N * (t + 1) / parts, 1); });
   else images(0, 0, p.N, 0);
   for (auto& q : priv)
     for (i64 i = 0; i < wsize; i++) dw[i] += q[(size_t)i];
-  if (db) {
-    // Row sums of dy per channel: eight independent partial sums per row (vectorisable), rows
-    // accumulated in double, channels split between threads.
-    parallel_for(p.O, std::max<i64>(1, (1 << 16) / std::max<i64>(1, p.N * P)), [&](i64 o0, i64 o1) {
-      for (i64 o = o0; o < o1; o++) {
-        double s = 0;
-        for (i64 n = 0; n < p.N; n++) {
-          const T* r = dy + (n * p.O + o) * P;
-          T part[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-          i64 q = 0;
-          for (; q + 8 <= P; q += 8)
-            for (int j = 0; j < 8; j++) part[j] += r[q + j];
-          T rest = 0;
-          for (; q < P; q++) rest += r[q];
-          s += (double)(((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))) + (double)rest;
-        }
-        db[o] = (T)s;
-      }
-    });
-  }
+  if (db)
+    for (i64 o = 0; o < p.O; o++) {
+      double s = 0;
+      for (int t = 0; t < parts; t++) s += bsum[(size_t)t][(size_t)o];
+      db[o] = (T)s;
+    }
 }
 
 }  // namespace
