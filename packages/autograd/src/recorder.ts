@@ -52,19 +52,29 @@ function chosen(spec: boolean | readonly number[], i: number): boolean {
   return typeof spec === 'boolean' ? spec : spec.includes(i);
 }
 
-/** An array whose entries unpack saved tensors on access (checking their versions), and throw for unsaved ones. */
+/** Whether property key `p` is an index below `n` ("0", "1"..., not "01" or "1.5"). */
+function isIndex(p: string | symbol, n: number): p is string {
+  if (typeof p !== 'string') return false;
+  const i = Number(p);
+  return Number.isInteger(i) && i >= 0 && i < n && String(i) === p;
+}
+
+/**
+ * An array whose entries unpack saved tensors on access (checking their versions), and throw for
+ * unsaved ones. A proxy over an empty array of the right length: accessors defined per index would
+ * turn the array's elements into a dictionary, several times slower to build for every node.
+ */
 function unpacker(saved: readonly (SavedTensor | null)[], op: string, what: string, key: string): Tensor[] {
-  const arr: Tensor[] = [];
-  saved.forEach((s, i) => {
-    Object.defineProperty(arr, i, {
-      enumerable: true,
-      get: () => {
-        if (s === null) throw new Error(`autograd: the gradient rule of '${op}' reads ${what} ${i} but does not save it (add it to save.${key})`);
-        return s.unpack();
-      },
-    });
+  const n = saved.length;
+  return new Proxy(new Array<Tensor>(n), {
+    get(target, p, receiver) {
+      if (!isIndex(p, n)) return Reflect.get(target, p, receiver);
+      const s = saved[Number(p)]!;
+      if (s === null) throw new Error(`autograd: the gradient rule of '${op}' reads ${what} ${p} but does not save it (add it to save.${key})`);
+      return s.unpack();
+    },
+    has: (target, p) => isIndex(p, n) || Reflect.has(target, p),
   });
-  return arr;
 }
 
 /** Installs the recorder into core (done when `@tessera/autograd` is imported). */
