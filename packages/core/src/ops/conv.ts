@@ -2,8 +2,8 @@
  * Convolutions (NCHW, PyTorch semantics). The default composition is im2col: pad, take sliding
  * windows as a view, lay them out as a matrix and multiply with the weight (groups become a batch
  * dim of the matmul). Backends may register fused 'conv2d' / 'convTranspose2d' kernels. conv2d's
- * gradients are ops of their own, 'conv2dBackwardInput' and 'conv2dBackwardWeight' (autograd's
- * conv2d rule calls them, so backends' fused kernels serve training too); their compositions are
+ * gradients are ops of their own, 'conv2dBackwardInput' and 'conv2dBackwardWeight' (or
+ * 'conv2dBackwardWeightBias', weight and bias gradients in one op; autograd's conv2d rule calls them, so backends' fused kernels serve training too); their compositions are
  * the adjoints of im2col + matmul (matmul, then col2im via foldWindows2d; im2col, then matmul).
  * convTranspose2d is differentiated through its composition (matmul, foldWindows2d).
  */
@@ -15,6 +15,7 @@ import { runOp, sameBackend } from './dispatch.js';
 import * as E from './elementwise.js';
 import { pad } from './join.js';
 import { matmul } from './linalg.js';
+import { sum } from './reduce.js';
 import { fmtDims, sizes, spatialNames, type SizeArg } from './spatial.js';
 import { contiguous, permute, reshape, slice, squeeze, transpose, unsqueeze } from './views.js';
 import { foldWindows2d, windows2d } from './windows.js';
@@ -254,10 +255,45 @@ export function conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, inputSha
  * Gradient of `conv2d` with respect to its weight [O, C / groups, KH, KW] (`weightShape`), given
  * the input [N, C, H, W] and the output gradient `gradOutput` [N, O, OH, OW]; `attrs` is the
  * conv2d's resolved geometry. The composition is im2col of the input, then a matmul with the
- * gradient. (The bias gradient is `gradOutput` summed over N, OH, OW.) Backends may fuse it.
+ * gradient. (The bias gradient is `gradOutput` summed over N, OH, OW: `conv2dBackwardWeightBias`
+ * gives both.) Backends may fuse it.
  */
 export function conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, weightShape: readonly number[], attrs: ConvAttrs): Tensor {
-  const op = 'conv2dBackwardWeight';
+  const { fullAttrs, G, KH, KW } = checkWeightGradient('conv2dBackwardWeight', input, gradOutput, weightShape, attrs);
+  const [O, Cg] = weightShape as [number, number];
+  return runOp('conv2dBackwardWeight', [input, gradOutput], fullAttrs, () =>
+    tidy(() => {
+      const { cols } = im2col(input, KH, KW, attrs); // [G, N*OH*OW, Cg*KH*KW]
+      const dw = matmul(transpose(outputRows(gradOutput, G), 1, 2), cols); // [G, O/G, Cg*KH*KW]
+      return contiguous(reshape(dw, [O, Cg, KH, KW]));
+    }),
+  );
+}
+
+/**
+ * The gradients of `conv2d` with respect to its weight and its bias in one op: `gradWeight` as
+ * `conv2dBackwardWeight` gives it and `gradBias` [O], `gradOutput` summed over N, OH and OW (the
+ * composition), so that a backend can take the bias gradient in the same pass over `gradOutput`.
+ * autograd's conv2d rule calls it when both need a gradient.
+ *
+ * @example
+ * const { gradWeight, gradBias } = conv2dBackwardWeightBias(x, dy, w.shape, attrs);
+ */
+export function conv2dBackwardWeightBias(
+  input: Tensor,
+  gradOutput: Tensor,
+  weightShape: readonly number[],
+  attrs: ConvAttrs,
+): { gradWeight: Tensor; gradBias: Tensor } {
+  const { fullAttrs } = checkWeightGradient('conv2dBackwardWeightBias', input, gradOutput, weightShape, attrs);
+  const [gradWeight, gradBias] = runOp('conv2dBackwardWeightBias', [input, gradOutput], fullAttrs, () =>
+    tidy((): [Tensor, Tensor] => [conv2dBackwardWeight(input, gradOutput, weightShape, attrs), sum(gradOutput, [0, 2, 3])]),
+  );
+  return { gradWeight, gradBias };
+}
+
+/** Checks the operands of the weight gradient ops; returns their dispatched attrs. */
+function checkWeightGradient(op: string, input: Tensor, gradOutput: Tensor, weightShape: readonly number[], attrs: ConvAttrs) {
   input.assertAlive();
   gradOutput.assertAlive();
   checkShape(op, 'weightShape', weightShape, 4);
@@ -274,13 +310,7 @@ export function conv2dBackwardWeight(input: Tensor, gradOutput: Tensor, weightSh
   checkFloatPair(op, input, 'input', gradOutput, 'gradOutput');
   const { stride, padding, dilation } = attrs;
   const fullAttrs = { weightShape: [O, Cg, KH, KW], stride, padding, dilation, groups: G };
-  return runOp('conv2dBackwardWeight', [input, gradOutput], fullAttrs, () =>
-    tidy(() => {
-      const { cols } = im2col(input, KH, KW, attrs); // [G, N*OH*OW, Cg*KH*KW]
-      const dw = matmul(transpose(outputRows(gradOutput, G), 1, 2), cols); // [G, O/G, Cg*KH*KW]
-      return contiguous(reshape(dw, [O, Cg, KH, KW]));
-    }),
-  );
+  return { fullAttrs, G, KH, KW };
 }
 
 /**

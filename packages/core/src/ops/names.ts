@@ -22,7 +22,7 @@ export const OP_NAMES = [
   // convolution and pooling
   'windows2d', 'foldWindows2d', 'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d',
   'adaptiveMaxPool2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2dWithIndices', 'maxPool2dBackward',
-  'avgPool2dBackward',
+  'avgPool2dBackward', 'conv2dBackwardWeightBias',
   // optimizer steps (in place, non-differentiable)
   'adamStep', 'sgdStep',
   // neural-network blocks (one op and one autograd node each)
