@@ -112,6 +112,7 @@ export const GRAD_TABLE: Readonly<Record<string, GradKind>> = {
   adaptiveMaxPool2d: 'composite',
   conv2dBackwardInput: 'composite', // matmul, foldWindows2d, slice
   conv2dBackwardWeight: 'composite', // pad, windows2d, matmul
+  conv2dBackwardWeightBias: 'composite', // conv2dBackwardWeight, sum
   maxPool2dWithIndices: 'rule', // values only; indices are int32
   maxPool2dBackward: 'composite', // scatterAdd
   avgPool2dBackward: 'composite', // div, expand, foldWindows2d, slice

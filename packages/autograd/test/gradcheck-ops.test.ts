@@ -232,6 +232,10 @@ add('conv2dBackwardWeight', 'conv2dBackwardWeight stride 2, dilation 2, groups 2
 add('conv2dBackwardWeight', 'conv2dBackwardWeight asymmetric padding, stride 2', () => [leaf([2, 2, 6, 5]), leaf([2, 3, 3, 3])], (x, g) =>
   T.conv2dBackwardWeight(x!, g!, [3, 2, 2, 3], convAttrs([2, 2], [0, 1, 1, 1], [1, 1], 1)),
 );
+add('conv2dBackwardWeightBias', 'conv2dBackwardWeightBias stride 2, dilation 2, groups 2 (both gradients)', () => [leaf([1, 4, 7, 7]), leaf([1, 2, 3, 3])], (x, g) => {
+  const { gradWeight, gradBias } = T.conv2dBackwardWeightBias(x!, g!, [2, 2, 2, 2], convAttrs([2, 2], [0, 0, 0, 0], [2, 2], 2));
+  return [gradWeight, gradBias];
+});
 add('maxPool2dWithIndices', 'maxPool2dWithIndices padding 1, ceil mode', () => [leaf([1, 2, 5, 5])], (x) =>
   T.maxPool2dWithIndices(x!, 3, { stride: 2, padding: 1, ceilMode: true }).output,
 );

@@ -13,6 +13,7 @@ import {
   cast,
   conv2dBackwardInput,
   conv2dBackwardWeight,
+  conv2dBackwardWeightBias,
   foldWindows2d,
   maxPool2dBackward,
   maxPool2dWithIndices,
@@ -62,7 +63,8 @@ function convAttrs(attrs: Readonly<Record<string, unknown>>): ConvAttrs {
 }
 
 // conv2d(x, w, b): dx = conv2dBackwardInput(g, w), dw = conv2dBackwardWeight(x, g), db = sum of g
-// over N, OH, OW.
+// over N, OH, OW; dw and db in one op (conv2dBackwardWeightBias: one pass over g in a fused
+// kernel) when both are needed and the bias has the input's dtype.
 registerGradRule('conv2d', {
   save: { inputs: [0, 1] },
   backward(ctx, [g]) {
@@ -70,8 +72,13 @@ registerGradRule('conv2d', {
     // A bias of another dtype promotes the output: take the gradient back to the input's dtype.
     const gx = g!.dtype === ctx.inputDtypes[0] ? g! : cast(g!, ctx.inputDtypes[0]!);
     const dx = ctx.needsInputGrad[0] ? conv2dBackwardInput(gx, ctx.inputs[1]!, ctx.inputShapes[0]!, a) : null;
+    const needsDb = ctx.needsInputGrad.length > 2 && ctx.needsInputGrad[2]!;
+    if (needsDb && ctx.needsInputGrad[1] && gx === g) {
+      const { gradWeight, gradBias } = conv2dBackwardWeightBias(ctx.inputs[0]!, gx, ctx.inputShapes[1]!, a);
+      return [dx, gradWeight, gradBias];
+    }
     const dw = ctx.needsInputGrad[1] ? conv2dBackwardWeight(ctx.inputs[0]!, gx, ctx.inputShapes[1]!, a) : null;
-    const db = ctx.needsInputGrad.length > 2 && ctx.needsInputGrad[2] ? sum(g!, [0, 2, 3]) : null;
+    const db = needsDb ? sum(g!, [0, 2, 3]) : null;
     return ctx.needsInputGrad.length > 2 ? [dx, dw, db] : [dx, dw];
   },
 });
