@@ -94,6 +94,13 @@ const KERNELS: Record<string, FusedKernel> = {
     if (shape[0] === 0) return core.zeros(shape, { dtype: x!.dtype, device: x!.device });
     return conv2dBackwardWeight(x!, dy!, shape, convOptions(a)).gradWeight;
   },
+  // The bias gradient is summed in the same call, image by image after each image's GEMM.
+  conv2dBackwardWeightBias: ([x, dy], a) => {
+    const shape = a.weightShape as number[];
+    if (shape[0] === 0) return [core.zeros(shape, { dtype: x!.dtype, device: x!.device }), core.zeros([0], { dtype: x!.dtype, device: x!.device })];
+    const { gradWeight, gradBias } = conv2dBackwardWeight(x!, dy!, shape, { ...convOptions(a), bias: true });
+    return [gradWeight, gradBias!];
+  },
   maxPool2dWithIndices: ([x], a) => {
     const { output, indices } = maxPool(x!, maxPoolOptions(a), true);
     return [output, indices!];

@@ -10,7 +10,8 @@ import '@tessera/autograd';
 import '@tessera/backend-native';
 import { expectClose, rng } from './helpers.js';
 
-const GRADIENT_OPS = ['conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeight', 'maxPool2dWithIndices', 'maxPool2dBackward', 'avgPool2dBackward'];
+// The nets' biases need gradients too: the conv2d rule takes weight and bias gradients in one op.
+const GRADIENT_OPS = ['conv2d', 'conv2dBackwardInput', 'conv2dBackwardWeightBias', 'maxPool2dWithIndices', 'maxPool2dBackward', 'avgPool2dBackward'];
 
 /** Runs `fn` counting the calls of the native kernels of GRADIENT_OPS. */
 function counting(fn: () => void): Record<string, number> {

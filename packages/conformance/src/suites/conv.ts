@@ -104,6 +104,35 @@ export function convSuite(ctx: SuiteContext): void {
     await expectTensor(T.conv2dBackwardWeight(x, dy, [1, 1, 2, 2], g), [[[[37, 47], [67, 77]]]], { shape: [1, 1, 2, 2] });
   });
 
+  it('conv2dBackwardWeightBias by hand: the weight gradient and dy summed over N, OH, OW (checked against PyTorch)', async () => {
+    const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]], [[[0, 1, 0], [2, 0, -1], [0, 3, 0]]]], dev);
+    const dy = tensor([[[[1, 0], [2, -1]], [[0.5, 0.5], [0, 1]]], [[[1, 1], [1, 1]], [[-2, 0], [0, 3]]]], dev);
+    const g = geometry([1, 1], [0, 0, 0, 0], [1, 1], 1);
+    const { gradWeight, gradBias } = T.conv2dBackwardWeightBias(x, dy, [2, 1, 2, 2], g);
+    await expectTensor(gradWeight, [[[[7, 6], [15, 14]]], [[[6.5, 3.5], [17.5, 14.5]]]], { shape: [2, 1, 2, 2] });
+    await expectTensor(gradBias, [6, 3], { shape: [2] });
+    expect(() => T.conv2dBackwardWeightBias(x, dy, [2, 1, 3, 3], g)).toThrow('conv2dBackwardWeightBias: expected gradOutput [2,2,1,1], got [2,2,2,2]');
+  });
+
+  it(
+    'conv2dBackwardWeightBias equals conv2dBackwardWeight and the sum of dy (groups, stride, dilation, padding; float64)',
+    async () => {
+      const g = geometry([2, 1], [1, 0, 2, 1], [1, 2], 2);
+      const x = T.randn([3, 4, 7, 6], f64);
+      const dy = T.randn([3, 6, 3, 7], f64);
+      const { gradWeight, gradBias } = T.conv2dBackwardWeightBias(x, dy, [6, 2, 3, 2], g);
+      const dw = await T.conv2dBackwardWeight(x, dy, [6, 2, 3, 2], g).data();
+      const db = await T.sum(dy, [0, 2, 3]).data();
+      expect([...gradWeight.shape]).toEqual([6, 2, 3, 2]);
+      expect([...gradBias.shape]).toEqual([6]);
+      const gw = await gradWeight.data();
+      const gb = await gradBias.data();
+      dw.forEach((v, i) => close(gw[i]!, v, `gradWeight[${i}]`));
+      db.forEach((v, i) => close(gb[i]!, v, `gradBias[${i}]`));
+    },
+    { skip: !ctx.float64 },
+  );
+
   it(
     'conv2d gradient ops are its adjoints (groups, dilation, stride, asymmetric padding; float64)',
     async () => {
