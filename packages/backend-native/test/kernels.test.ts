@@ -111,6 +111,23 @@ describe('fused functions', () => {
     }
   });
 
+  it('biasActivation over many blocks and threads (with and without a bias; relu keeps NaN)', () => {
+    const acts = ['none', 'relu', 'gelu', 'sigmoid', 'silu'] as const;
+    const cpuAct = (t: Tensor, act: (typeof acts)[number]): Tensor =>
+      act === 'none' ? t : act === 'relu' ? t.relu() : act === 'gelu' ? core.gelu(t) : act === 'sigmoid' ? t.sigmoid() : core.silu(t);
+    // a convnet's activation: [64, 32, 26, 26], no bias (rows of 26)
+    const x = randn([64, 32, 26, 26], 41);
+    for (const act of acts) expectClose(vals(nat.biasActivation(x, null, act)), vals(cpuAct(onCpu(x), act)), `no bias, ${act}`, 1e-5, 1e-6);
+    // rows of 37 with a bias, in many blocks of rows
+    const x2 = randn([3000, 37], 42);
+    const b2 = randn([37], 43);
+    const xb = onCpu(x2).add(onCpu(b2));
+    for (const act of acts) expectClose(vals(nat.biasActivation(x2, b2, act)), vals(cpuAct(xb, act)), `bias, ${act}`, 1e-5, 1e-6);
+    const y = vals(nat.biasActivation(core.tensor([NaN, -1, 0, 2], { device: 'native' }), null, 'relu'));
+    expect(y[0]).toBeNaN();
+    expect(y.slice(1)).toEqual([0, 0, 2]);
+  });
+
   it('softmaxBackward', () => {
     const x = randn([3, 7], 6);
     const dy = randn([3, 7], 7);
