@@ -489,7 +489,7 @@ void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb
 #if TN_X86_KERNELS
   if constexpr (std::is_same_v<T, float>) {
     if (AVX2 && csa == 1 && rsb == 1 && M <= 48 && K >= 64 && N >= 4) {
-      const int tasks = threads > 1 && work >= (1 << 22) ? (int)std::min<i64>((N + 23) / 24, (i64)threads * 4) : 1;
+      const int tasks = threads > 1 && work >= (1 << 20) ? (int)std::min<i64>((N + 23) / 24, (i64)threads * 4) : 1;
       if (tasks <= 1) return gemm_nt_avx2(M, 0, N, K, A, rsa, B, csb, C, ldc, accumulate);
       parallel_tasks(tasks, [&](int t) {
         gemm_nt_avx2(M, N * t / tasks, N * (t + 1) / tasks, K, A, rsa, B, csb, C, ldc, accumulate);
@@ -498,11 +498,12 @@ void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb
     }
   }
 #endif
-  // Below 4M multiply-adds (about 40 us on one core) the threads' synchronisation costs about
-  // what they save (measured on the MNIST MLP's 32x784x128 products).
-  if (threads > 1 && work >= (1 << 22) && M <= MC && N >= 4 * NR)
+  // From 1M multiply-adds (about 10 us on one core) a second thread pays for its wake-up: the
+  // MNIST MLP's 32x784x128 products went from 73-85 to 40-60 us with 2 threads (a threshold of
+  // 4M measured no gain before the pool's workers spun between kernels).
+  if (threads > 1 && work >= (1 << 20) && M <= MC && N >= 4 * NR)
     return gemm_small_m_parallel<T, MR, NR, MC, KC>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr);
-  if (threads > 1 && work >= (1 << 22) && (M >= 2 * MR || N >= 2 * NR)) {
+  if (threads > 1 && work >= (1 << 20) && (M >= 2 * MR || N >= 2 * NR)) {
     // A grid of tm x tn blocks of C minimising the packing each thread does.
     int best_m = 1, best_n = threads;
     double best = 1e300;
