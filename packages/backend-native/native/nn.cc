@@ -144,7 +144,7 @@ template <class T> inline T act_fn(int act, T v) {
 // d act(x) / dx * dy
 template <class T> inline T act_grad(int act, T x, T dy) {
   switch (act) {
-    case ACT_RELU: return x > 0 ? dy : T(0);
+    case ACT_RELU: return x <= 0 ? T(0) : dy;  // NaN passes dy, as PyTorch
     case ACT_GELU: {
       const T cdf = T(0.5) * (T(1) + std::erf(x * T(SQRT1_2)));
       const T pdf = T(INV_SQRT_2PI) * std::exp(T(-0.5) * x * x);
@@ -209,7 +209,7 @@ template <class T> void act_backward_t(const T* x, const T* dy, T* dx, i64 n, in
   parallel_for(n, act == ACT_RELU ? 1 << 16 : 1 << 14, [&](i64 b, i64 e) {
     if (act == ACT_RELU) {
       // the common case, as a vectorisable select (random signs would mispredict a branch)
-      for (i64 i = b; i < e; i++) dx[i] = select(x[i] > 0, dy[i], T(0));
+      for (i64 i = b; i < e; i++) dx[i] = select(!(x[i] <= T(0)), dy[i], T(0));  // NaN passes dy
       return;
     }
     for (i64 i = b; i < e; i++) dx[i] = act_grad(act, x[i], dy[i]);

@@ -46,7 +46,7 @@ export const crossEntropyBackwardKernel: FusedKernel = ([logits, target, g], att
 /** Core's `reluBackward` on the addon: the mask and the select in one pass. */
 export const reluBackwardKernel: FusedKernel = ([y, g]) => {
   if (isFloat(y!) && g!.dtype === y!.dtype) return activationBackward(y!, g!, 'relu');
-  return core.tidy(() => core.where(core.gt(y!, 0), g!, 0));
+  return core.tidy(() => core.where(core.le(y!, 0), 0, g!));
 };
 
 /** The neural-network kernels by core op name. */

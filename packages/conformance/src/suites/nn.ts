@@ -135,6 +135,15 @@ export function nnSuite(ctx: SuiteContext): void {
         expect(() => reluBackward(y, gBase)).toThrow(/reluBackward: gradient \[2,6\] doesn't match the output \[2,3\]/);
       });
     });
+
+    // PyTorch's threshold_backward zeroes where y <= 0, so a NaN output passes the gradient.
+    it(`reluBackward passes the gradient where the output is NaN, as PyTorch (${dtype})`, async () => {
+      await tracked(async (k) => {
+        const y = k(tensor([NaN, 0, -0, 3], { dtype }));
+        const g = k(tensor([7, 8, 9, 10], { dtype }));
+        await expectTensor(k(reluBackward(y, g)), [7, 0, 0, 10], { shape: [4], dtype });
+      });
+    });
   }
 
   it('linear and crossEntropy take strided operands', async () => {

@@ -164,14 +164,14 @@ export function crossEntropyBackward(logits: Tensor, target: Tensor, gradOutput:
 }
 
 /**
- * The gradient of `relu` from its output `y` and the output gradient `g`: `g` where `y > 0`, else 0
- * (relu'(0) = 0, as in PyTorch; `y > 0` exactly where the input was). One op, so a backend can
- * apply the mask in one pass.
+ * The gradient of `relu` from its output `y` and the output gradient `g`: 0 where `y <= 0`, else
+ * `g` (relu'(0) = 0, and a NaN output passes the gradient, as PyTorch's threshold_backward). One
+ * op, so a backend can apply the mask in one pass.
  */
 export function reluBackward(y: Tensor, g: Tensor): Tensor {
   y.assertAlive();
   g.assertAlive();
   if (!shapesEqual(y.shape, g.shape)) throw new RangeError(`reluBackward: gradient ${fmtShape(g.shape)} doesn't match the output ${fmtShape(y.shape)}`);
   sameBackend('reluBackward', [y, g]);
-  return runOp('reluBackward', [y, g], {}, () => tidy(() => E.where(E.gt(y, 0), g, 0)));
+  return runOp('reluBackward', [y, g], {}, () => tidy(() => E.where(E.le(y, 0), 0, g)));
 }
