@@ -36,6 +36,21 @@ bool detect_avx2() {
 
 const bool AVX2 = detect_avx2();
 
+// AVX-512F doubles the width of the float micro-kernel (6x32 on zmm registers). Off with
+// TESSERA_NATIVE_SIMD=avx2 (or portable), so both x86 kernels can be tested on one machine.
+bool detect_avx512() {
+  if (!AVX2) return false;
+  const char* env = std::getenv("TESSERA_NATIVE_SIMD");
+  if (env && std::strcmp(env, "avx2") == 0) return false;
+#if TN_X86_KERNELS
+  return __builtin_cpu_supports("avx512f");
+#else
+  return false;
+#endif
+}
+
+const bool AVX512 = detect_avx512();
+
 // ---- scratch space, one per thread ----
 
 template <class T> T* scratch(int which, size_t n) {
@@ -330,6 +345,71 @@ void gemm_nt_avx2(i64 M, i64 j0, i64 j1, i64 K, const float* A, i64 rsa, const f
   }
 }
 
+// The AVX-512 micro-kernel: ROWS (1..6) rows by 32 columns, two zmm loads of B and ROWS
+// broadcasts of A per k; partial tiles (nr < 32) load and store through lane masks.
+template <int ROWS>
+__attribute__((target("avx512f,avx2,fma"))) void ukr_avx512_rows(i64 kc, const float* __restrict A, const float* __restrict B, i64 ldb,
+                                                                 float* C, i64 ldc, bool acc, int mr, int nr) {
+  __m512 c[ROWS][2];
+  for (int r = 0; r < ROWS; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
+  for (int r = 0; r < mr; r++) _mm_prefetch(reinterpret_cast<const char*>(C + r * ldc), _MM_HINT_T0);
+  i64 k = 0;
+  for (; k + 4 <= kc; k += 4) {
+    _mm_prefetch(reinterpret_cast<const char*>(B + ldb * 8), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(B + ldb * 8 + 16), _MM_HINT_T0);
+#pragma GCC unroll 4
+    for (int u = 0; u < 4; u++) {
+      const __m512 b0 = _mm512_loadu_ps(B + ldb * u);
+      const __m512 b1 = _mm512_loadu_ps(B + ldb * u + 16);
+#pragma GCC unroll 6
+      for (int r = 0; r < ROWS; r++) {
+        const __m512 a = _mm512_set1_ps(A[6 * u + r]);
+        c[r][0] = _mm512_fmadd_ps(a, b0, c[r][0]);
+        c[r][1] = _mm512_fmadd_ps(a, b1, c[r][1]);
+      }
+    }
+    A += 24;
+    B += 4 * ldb;
+  }
+  for (; k < kc; k++) {
+    const __m512 b0 = _mm512_loadu_ps(B);
+    const __m512 b1 = _mm512_loadu_ps(B + 16);
+#pragma GCC unroll 6
+    for (int r = 0; r < ROWS; r++) {
+      const __m512 a = _mm512_set1_ps(A[r]);
+      c[r][0] = _mm512_fmadd_ps(a, b0, c[r][0]);
+      c[r][1] = _mm512_fmadd_ps(a, b1, c[r][1]);
+    }
+    A += 6;
+    B += ldb;
+  }
+  const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
+  const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : (__mmask16)0;
+#pragma GCC unroll 6
+  for (int r = 0; r < ROWS; r++) {
+    if (r >= mr) break;
+    float* cr = C + r * ldc;
+    __m512 v0 = c[r][0], v1 = c[r][1];
+    if (acc) {
+      v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, cr));
+      v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, cr + 16));
+    }
+    _mm512_mask_storeu_ps(cr, m0, v0);
+    _mm512_mask_storeu_ps(cr + 16, m1, v1);
+  }
+}
+
+void ukr_avx512_6x32(i64 kc, const float* A, const float* B, i64 ldb, float* C, i64 ldc, bool acc, int mr, int nr) {
+  switch (mr) {
+    case 1: return ukr_avx512_rows<1>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    case 2: return ukr_avx512_rows<2>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    case 3: return ukr_avx512_rows<3>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    case 4: return ukr_avx512_rows<4>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    case 5: return ukr_avx512_rows<5>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+    default: return ukr_avx512_rows<6>(kc, A, B, ldb, C, ldc, acc, mr, nr);
+  }
+}
+
 // Picks the kernel for the rows a panel actually has.
 void ukr_avx2_6x16(i64 kc, const float* A, const float* B, i64 ldb, float* C, i64 ldc, bool acc, int mr, int nr) {
   switch (mr) {
@@ -541,12 +621,13 @@ void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb
 
 bool use_avx2() { return AVX2; }
 
-const char* sgemm_kernel_name() { return AVX2 ? "avx2-fma 6x16" : "portable 6x16"; }
+const char* sgemm_kernel_name() { return AVX512 ? "avx512 6x32" : AVX2 ? "avx2-fma 6x16" : "portable 6x16"; }
 
 void sgemm(i64 M, i64 N, i64 K, const float* A, i64 rsa, i64 csa, const float* B, i64 rsb, i64 csb, float* C, i64 ldc, bool accumulate,
            int threads) {
   Ukr<float> ukr = ukr_portable<float, 6, 16>;
 #if TN_X86_KERNELS
+  if (AVX512) return gemm<float, 6, 32, 144, 256, 4096>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr_avx512_6x32);
   if (AVX2) ukr = ukr_avx2_6x16;
 #endif
   gemm<float, 6, 16, 144, 256, 4096>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr);

@@ -148,4 +148,36 @@ describe.skipIf(!built)('in a fresh process (built package)', () => {
     expect(res.kernel).toBe('portable 6x16');
     expect(res.worst).toBeLessThan(1e-4);
   });
+
+  // Every x86 SGEMM kernel this CPU can run (AVX-512 6x32 where present, AVX2 6x16), through
+  // partial tiles, K remainders, transposed operands, the threaded paths and batches.
+  for (const simd of ['', 'avx2']) {
+    it(`the ${simd || 'default'} SGEMM kernel agrees with the CPU backend on edge shapes`, () => {
+      const r = runNode(
+        `
+        await import('@tessera/backend-cpu');
+        const nat = await import(DIST + '/index.js');
+        const core = await import('@tessera/core');
+        const info = nat.nativeInfo();
+        const diff = (a, b) => { const x = a.dataSync(), y = b.to('native').dataSync(); let m = 0; for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]) / (1 + Math.abs(y[i]))); return m; };
+        const worst = [];
+        const shapes = [[1, 3, 33], [5, 17, 31], [6, 64, 32], [7, 65, 16], [13, 1, 17], [32, 784, 128], [48, 100, 33], [50, 257, 47], [97, 513, 65], [200, 300, 257]];
+        for (const [M, K, N] of shapes) {
+          const a = core.randn([M, K]), b = core.randn([K, N]);
+          const ref = a.to('cpu').matmul(b.to('cpu'));
+          worst.push(diff(a.matmul(b), ref));
+          worst.push(diff(a.t().contiguous().t().matmul(b), ref));
+          worst.push(diff(a.matmul(b.t().contiguous().t()), ref));
+        }
+        const a = core.randn([3, 37, 70]), b = core.randn([3, 70, 45]);
+        worst.push(diff(a.matmul(b), a.to('cpu').matmul(b.to('cpu'))));
+        console.log(JSON.stringify({ simd: info.simd, kernel: info.gemmKernel, worst: Math.max(...worst) }));
+      `,
+        simd ? { TESSERA_NATIVE_SIMD: simd } : {},
+      );
+      const res = JSON.parse(r.out.trim().split('\n').pop()!);
+      if (simd === 'avx2' && res.simd !== 'portable') expect(res.kernel).toBe('avx2-fma 6x16');
+      expect(res.worst).toBeLessThan(1e-4);
+    });
+  }
 });
