@@ -6,7 +6,7 @@
  * @example
  * const { loss, gradLogits } = crossEntropy(logits, labels); // loss: mean over the batch
  */
-import { fromData, type DType, type Tensor } from '@tessera/core';
+import { fromData, type AdamStepOptions as CoreAdamStepOptions, type DType, type SgdStepOptions as CoreSgdStepOptions, type Tensor } from '@tessera/core';
 import type { NativeBackend } from './backend.js';
 import { requireNative } from './state.js';
 
@@ -461,20 +461,8 @@ export function avgPool2dBackward(dy: Tensor, inputShape: readonly number[], opt
 // ---------------------------------------------------------------------------------------------
 // optimizer steps
 
-export interface AdamStepOptions {
-  lr: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  weightDecay?: number;
-  /** The step number, starting at 1 (for the bias corrections). */
-  step: number;
-  /** AdamW: decoupled weight decay. */
-  decoupled?: boolean;
-  maximize?: boolean;
-  /** AMSGrad: the running maximum of `expAvgSq` (updated in place). */
-  maxExpAvgSq?: Tensor | null;
-}
+/** Core's Adam options, plus AMSGrad's running maximum of `expAvgSq` (updated in place). */
+export type AdamStepOptions = CoreAdamStepOptions & { maxExpAvgSq?: Tensor | null };
 
 function bump(...ts: (Tensor | null | undefined)[]): void {
   for (const t of ts) if (t) t.storage.version++;
@@ -512,16 +500,8 @@ export function adamStep(param: Tensor, grad: Tensor, expAvg: Tensor, expAvgSq: 
   bump(param, expAvg, expAvgSq, options.maxExpAvgSq);
 }
 
-export interface SgdStepOptions {
-  lr: number;
-  momentum?: number;
-  dampening?: number;
-  weightDecay?: number;
-  nesterov?: boolean;
-  maximize?: boolean;
-  /** Whether this is the buffer's first step (PyTorch then initialises the buffer with the gradient). */
-  first?: boolean;
-}
+/** Core's SGD options. */
+export type SgdStepOptions = CoreSgdStepOptions;
 
 /** One SGD update of `param` in place (momentum, dampening, weight decay, Nesterov as in PyTorch). */
 export function sgdStep(param: Tensor, grad: Tensor, momentumBuffer: Tensor | null, options: SgdStepOptions): void {

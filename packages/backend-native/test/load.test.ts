@@ -25,6 +25,16 @@ function runNode(code: string, env: Record<string, string> = {}): { status: numb
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
+
+/** Script lines shared by the child processes that compare native kernels with the CPU backend. */
+const AGREEMENT_PRELUDE = `
+  await import('@tessera/backend-cpu');
+  const nat = await import(DIST + '/index.js');
+  const core = await import('@tessera/core');
+  const info = nat.nativeInfo();
+  const diff = (a, b) => { const x = a.dataSync(), y = b.to('native').dataSync(); let m = 0; for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]) / (1 + Math.abs(y[i]))); return m; };
+  const worst = [];
+`;
 describe('when the addon is missing', () => {
   const tmp = join(pkg, 'test', `.tmp-load-${process.pid}`);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -125,12 +135,7 @@ describe.skipIf(!built)('in a fresh process (built package)', () => {
   it('the portable kernels (TESSERA_NATIVE_SIMD=portable, as on CPUs without AVX2) agree with the CPU backend', () => {
     const r = runNode(
       `
-      await import('@tessera/backend-cpu');
-      const nat = await import(DIST + '/index.js');
-      const core = await import('@tessera/core');
-      const info = nat.nativeInfo();
-      const diff = (a, b) => { const x = a.dataSync(), y = b.to('native').dataSync(); let m = 0; for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]) / (1 + Math.abs(y[i]))); return m; };
-      const worst = [];
+      ${AGREEMENT_PRELUDE}
       for (const [M, K, N] of [[7, 5, 3], [100, 70, 50], [300, 257, 129]]) {
         const a = core.randn([M, K]), b = core.randn([K, N]);
         worst.push(diff(a.matmul(b), a.to('cpu').matmul(b.to('cpu'))));
@@ -155,12 +160,7 @@ describe.skipIf(!built)('in a fresh process (built package)', () => {
     it(`the ${simd || 'default'} SGEMM kernel agrees with the CPU backend on edge shapes`, () => {
       const r = runNode(
         `
-        await import('@tessera/backend-cpu');
-        const nat = await import(DIST + '/index.js');
-        const core = await import('@tessera/core');
-        const info = nat.nativeInfo();
-        const diff = (a, b) => { const x = a.dataSync(), y = b.to('native').dataSync(); let m = 0; for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]) / (1 + Math.abs(y[i]))); return m; };
-        const worst = [];
+        ${AGREEMENT_PRELUDE}
         const shapes = [[1, 3, 33], [5, 17, 31], [6, 64, 32], [7, 65, 16], [13, 1, 17], [32, 784, 128], [48, 100, 33], [50, 257, 47], [97, 513, 65], [200, 300, 257]];
         for (const [M, K, N] of shapes) {
           const a = core.randn([M, K]), b = core.randn([K, N]);
