@@ -9,10 +9,12 @@ import { adamStep, sgdStep } from '@tessera/core';
 import { describe, expect, it } from 'vitest';
 
 const dev = { device: 'native' };
+// The flush uses SSE's FTZ/DAZ; elsewhere the steps keep IEEE subnormals (and stay correct).
+const flushes = process.arch === 'x64' || process.arch === 'ia32';
 const SUB = 1e-39; // subnormal in float32 (smallest normal: 1.18e-38)
 
 describe('subnormal optimizer state', () => {
-  it('adamStep flushes subnormal moments to zero and leaves the parameter', () => {
+  it.runIf(flushes)('adamStep flushes subnormal moments to zero and leaves the parameter', () => {
     const p = core.tensor([0.5, -0.25], dev);
     const g = core.zeros([2], dev);
     const m = core.tensor([SUB, -SUB], dev);
@@ -25,7 +27,7 @@ describe('subnormal optimizer state', () => {
     core.dispose([p, g, m, v]);
   });
 
-  it('sgdStep flushes a subnormal momentum buffer to zero', () => {
+  it.runIf(flushes)('sgdStep flushes a subnormal momentum buffer to zero', () => {
     const p = core.tensor([1, 2], dev);
     const g = core.zeros([2], dev);
     const buf = core.tensor([SUB, 1], dev);
