@@ -53,16 +53,7 @@ function forEachPlane(x: ArrayView, outPlane: number, pool: (base: number, o0: n
 
 /** Max pooling of `x` into `out` (contiguous [..., OH, OW]); NaN propagates, empty windows give -inf. */
 export function maxPool2dImpl(x: ArrayView, g: PoolGeometry, out: TypedArray): void {
-  const nd = x.shape.length;
-  const H = x.shape[nd - 2]!;
-  const W = x.shape[nd - 1]!;
-  const sH = x.strides[nd - 2]!;
-  const sW = x.strides[nd - 1]!;
-  const [KH, KW] = g.kernel;
-  const [sh, sw] = g.stride;
-  const [ph, pw] = g.padding;
-  const [dh, dw] = g.dilation;
-  const [OH, OW] = g.out;
+  const { H, W, sH, sW, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = windowGeometry(x, g);
   const v = x.values;
   forEachPlane(x, OH * OW, (base, o) => {
     for (let oh = 0; oh < OH; oh++) {
@@ -85,6 +76,17 @@ export function maxPool2dImpl(x: ArrayView, g: PoolGeometry, out: TypedArray): v
   });
 }
 
+/** The plane sizes and strides of `x` and the pooling geometry, as the pooling loops use them. */
+function windowGeometry(x: ArrayView, g: PoolGeometry) {
+  const nd = x.shape.length;
+  const [KH, KW] = g.kernel;
+  const [sh, sw] = g.stride;
+  const [ph, pw] = g.padding;
+  const [dh, dw] = g.dilation;
+  const [OH, OW] = g.out;
+  return { H: x.shape[nd - 2]!, W: x.shape[nd - 1]!, sH: x.strides[nd - 2]!, sW: x.strides[nd - 1]!, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW };
+}
+
 /** Number of taps `start + k*d` (k < K) that fall in [lo, hi). */
 function tapsWithin(start: number, K: number, d: number, lo: number, hi: number): number {
   let c = 0;
@@ -98,16 +100,7 @@ function tapsWithin(start: number, K: number, d: number, lo: number, hi: number)
  * `countIncludePad` (the extra far-side padding of ceil mode never counts).
  */
 export function avgPool2dImpl(x: ArrayView, g: PoolGeometry, options: AvgPoolOptions, out: TypedArray): void {
-  const nd = x.shape.length;
-  const H = x.shape[nd - 2]!;
-  const W = x.shape[nd - 1]!;
-  const sH = x.strides[nd - 2]!;
-  const sW = x.strides[nd - 1]!;
-  const [KH, KW] = g.kernel;
-  const [sh, sw] = g.stride;
-  const [ph, pw] = g.padding;
-  const [dh, dw] = g.dilation;
-  const [OH, OW] = g.out;
+  const { H, W, sH, sW, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = windowGeometry(x, g);
   const f32 = out instanceof Float32Array;
   const r = (y: number): number => (f32 ? Math.fround(y) : y);
   // Divisors per output row and column (their product is the window's count).
@@ -164,16 +157,7 @@ function planeOffsets(v: ArrayView): number[] {
  * every value read is -inf (as core's composition: argmax over -inf-padded windows).
  */
 export function maxPool2dWithIndicesImpl(x: ArrayView, g: PoolGeometry, out: TypedArray, idx: TypedArray): void {
-  const nd = x.shape.length;
-  const H = x.shape[nd - 2]!;
-  const W = x.shape[nd - 1]!;
-  const sH = x.strides[nd - 2]!;
-  const sW = x.strides[nd - 1]!;
-  const [KH, KW] = g.kernel;
-  const [sh, sw] = g.stride;
-  const [ph, pw] = g.padding;
-  const [dh, dw] = g.dilation;
-  const [OH, OW] = g.out;
+  const { H, W, sH, sW, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = windowGeometry(x, g);
   const v = x.values;
   forEachPlane(x, OH * OW, (base, o) => {
     for (let oh = 0; oh < OH; oh++) {
