@@ -59,58 +59,110 @@ void check_4d(const View& v, const char* op, const char* what) {
   require_contiguous(v, op, what);
 }
 
+// dst[0, n) = src[0, n) for the short rows of im2col (11 to 28 columns in a small convnet) as
+// two overlapping fixed-size moves, which compile to single vector loads and stores; a loop over
+// the row, or a memcpy per row, costs several times more (GCC turns such loops into calls).
+template <class T> inline void copy_short(T* __restrict dst, const T* __restrict src, i64 n) {
+  constexpr i64 C = 32 / sizeof(T);
+  if (n > 2 * C) {
+    std::memcpy(dst, src, sizeof(T) * (size_t)n);
+  } else if (n >= C) {
+    std::memcpy(dst, src, 32);
+    std::memcpy(dst + n - C, src + n - C, 32);
+  } else if (2 * n >= C) {
+    std::memcpy(dst, src, 16);
+    std::memcpy(dst + n - C / 2, src + n - C / 2, 16);
+  } else {
+    for (i64 i = 0; i < n; i++) dst[i] = src[i];
+  }
+}
+
+// The output positions [lo, hi) whose input position o*stride - pad + off lies inside [0, size).
+inline void valid_range(i64 out, i64 stride, i64 pad, i64 off, i64 size, i64& lo, i64& hi) {
+  const i64 d = off - pad;
+  lo = std::min<i64>(out, d >= 0 ? 0 : (-d + stride - 1) / stride);
+  hi = std::max<i64>(lo, size - d <= 0 ? 0 : std::min<i64>(out, (size - 1 - d) / stride + 1));
+}
+
 // col[Kg, P] of one image and group (x points at that group's first channel).
 template <class T> void im2col(const T* x, const ConvParams& p, T* col) {
-  const i64 H = p.H, W = p.W, OH = p.OH, OW = p.OW, P = p.P();
-  for (i64 c = 0; c < p.Cg(); c++) {
+  const i64 H = p.H, W = p.W, OH = p.OH, OW = p.OW, sh = p.sh, sw = p.sw, Cg = p.Cg(), kh = p.kh, kw = p.kw;
+  T* r = col;
+  for (i64 c = 0; c < Cg; c++) {
     const T* xc = x + c * H * W;
-    for (i64 i = 0; i < p.kh; i++)
-      for (i64 j = 0; j < p.kw; j++) {
-        T* row = col + ((c * p.kh + i) * p.kw + j) * P;
+    for (i64 i = 0; i < kh; i++) {
+      i64 oh0, oh1;
+      valid_range(OH, sh, p.ph, i * p.dh, H, oh0, oh1);
+      for (i64 j = 0; j < kw; j++) {
+        i64 ow0, ow1;
+        valid_range(OW, sw, p.pw, j * p.dw, W, ow0, ow1);
         const i64 dj = j * p.dw - p.pw;
-        // output columns whose input column lies inside [0, W)
-        const i64 ow0 = std::min<i64>(OW, dj >= 0 ? 0 : (-dj + p.sw - 1) / p.sw);
-        const i64 ow1 = std::max<i64>(ow0, W - dj <= 0 ? 0 : std::min<i64>(OW, (W - 1 - dj) / p.sw + 1));
-        for (i64 oh = 0; oh < OH; oh++) {
-          T* r = row + oh * OW;
-          const i64 ih = oh * p.sh - p.ph + i * p.dh;
-          if (ih < 0 || ih >= H) {
-            std::fill(r, r + OW, T(0));
-            continue;
-          }
-          const T* xr = xc + ih * W + dj;
-          std::fill(r, r + ow0, T(0));
-          if (p.sw == 1) std::memcpy(r + ow0, xr + ow0, sizeof(T) * (size_t)(ow1 - ow0));
+        const i64 n = ow1 - ow0;
+        std::fill(r, r + oh0 * OW, T(0));
+        r += oh0 * OW;
+        for (i64 oh = oh0; oh < oh1; oh++, r += OW) {
+          const T* xr = xc + (oh * sh - p.ph + i * p.dh) * W + dj;
+          // Rows are short (11 to 28 columns in a small convnet): no memcpy/memset calls per row.
+          // (The guards keep GCC from turning the zeroing loops into memset calls.)
+          if (ow0 > 0)
+            for (i64 ow = 0; ow < ow0; ow++) r[ow] = T(0);
+          if (sw == 1) copy_short(r + ow0, xr + ow0, n);
           else
-            for (i64 ow = ow0; ow < ow1; ow++) r[ow] = xr[ow * p.sw];
-          std::fill(r + ow1, r + OW, T(0));
+            for (i64 ow = ow0; ow < ow1; ow++) r[ow] = xr[ow * sw];
+          if (ow1 < OW)
+            for (i64 ow = ow1; ow < OW; ow++) r[ow] = T(0);
         }
+        std::fill(r, r + (OH - oh1) * OW, T(0));
+        r += (OH - oh1) * OW;
       }
+    }
   }
+}
+
+// dst[0, L) += src[0, L) and dst[n - L, n) += src[n - L, n) for L <= n <= 2L: both halves are
+// loaded before either is stored, so the overlap gets its sum once (fixed-size moves that compile
+// to vector registers, as in copy_short).
+template <class T, int L> inline void add_two_halves(T* __restrict dst, const T* __restrict src, i64 n) {
+  T a[L], b[L], c[L], d[L];
+  std::memcpy(a, dst, sizeof a);
+  std::memcpy(b, src, sizeof b);
+  std::memcpy(c, dst + n - L, sizeof c);
+  std::memcpy(d, src + n - L, sizeof d);
+  for (int l = 0; l < L; l++) a[l] += b[l], c[l] += d[l];
+  std::memcpy(dst, a, sizeof a);
+  std::memcpy(dst + n - L, c, sizeof c);
+}
+
+// dst[0, n) += src[0, n) for the short rows of col2im.
+template <class T> inline void add_short(T* __restrict dst, const T* __restrict src, i64 n) {
+  constexpr int C = 32 / sizeof(T);
+  if (n >= C && n <= 2 * C) return add_two_halves<T, C>(dst, src, n);
+  if (2 * n >= C && n < C) return add_two_halves<T, C / 2>(dst, src, n);
+  for (i64 i = 0; i < n; i++) dst[i] += src[i];
 }
 
 // dx (one image and group) += col2im(dcol).
 template <class T> void col2im(const T* col, const ConvParams& p, T* dx) {
-  const i64 H = p.H, W = p.W, OH = p.OH, OW = p.OW, P = p.P();
-  for (i64 c = 0; c < p.Cg(); c++) {
+  const i64 H = p.H, W = p.W, OH = p.OH, OW = p.OW, sh = p.sh, sw = p.sw, Cg = p.Cg(), kh = p.kh, kw = p.kw;
+  const T* r = col;
+  for (i64 c = 0; c < Cg; c++) {
     T* xc = dx + c * H * W;
-    for (i64 i = 0; i < p.kh; i++)
-      for (i64 j = 0; j < p.kw; j++) {
-        const T* row = col + ((c * p.kh + i) * p.kw + j) * P;
+    for (i64 i = 0; i < kh; i++) {
+      i64 oh0, oh1;
+      valid_range(OH, sh, p.ph, i * p.dh, H, oh0, oh1);
+      for (i64 j = 0; j < kw; j++, r += OH * OW) {
+        i64 ow0, ow1;
+        valid_range(OW, sw, p.pw, j * p.dw, W, ow0, ow1);
         const i64 dj = j * p.dw - p.pw;
-        const i64 ow0 = std::min<i64>(OW, dj >= 0 ? 0 : (-dj + p.sw - 1) / p.sw);
-        const i64 ow1 = std::max<i64>(ow0, W - dj <= 0 ? 0 : std::min<i64>(OW, (W - 1 - dj) / p.sw + 1));
-        for (i64 oh = 0; oh < OH; oh++) {
-          const i64 ih = oh * p.sh - p.ph + i * p.dh;
-          if (ih < 0 || ih >= H) continue;
-          const T* r = row + oh * OW;
-          T* xr = xc + ih * W + dj;
-          if (p.sw == 1)
-            for (i64 ow = ow0; ow < ow1; ow++) xr[ow] += r[ow];
+        for (i64 oh = oh0; oh < oh1; oh++) {
+          T* xr = xc + (oh * sh - p.ph + i * p.dh) * W + dj;
+          const T* rr = r + oh * OW;
+          if (sw == 1) add_short(xr + ow0, rr + ow0, ow1 - ow0);
           else
-            for (i64 ow = ow0; ow < ow1; ow++) xr[ow * p.sw] += r[ow];
+            for (i64 ow = ow0; ow < ow1; ow++) xr[ow * sw] += rr[ow];
         }
       }
+    }
   }
 }
 
