@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "threadpool.h"
@@ -36,7 +37,8 @@ bool detect_avx2() {
 
 const bool AVX2 = detect_avx2();
 
-// AVX-512F doubles the width of the float micro-kernel (6x32 on zmm registers). Off with
+// AVX-512F doubles the width of the float micro-kernel and its height (12x32 on zmm registers: 24
+// accumulators, so two B loads and twelve broadcasts feed 24 FMAs per k). Off with
 // TESSERA_NATIVE_SIMD=avx2 (or portable), so both x86 kernels can be tested on one machine.
 bool detect_avx512() {
   if (!AVX2) return false;
@@ -345,9 +347,9 @@ void gemm_nt_avx2(i64 M, i64 j0, i64 j1, i64 K, const float* A, i64 rsa, const f
   }
 }
 
-// The AVX-512 micro-kernel: ROWS (1..6) rows by 32 columns, two zmm loads of B and ROWS
-// broadcasts of A per k; partial tiles (nr < 32) load and store through lane masks.
-template <int ROWS>
+// The AVX-512 micro-kernel: ROWS (1..MR) rows of an MR-row A panel by 32 columns, two zmm loads
+// of B and ROWS broadcasts of A per k; partial tiles (nr < 32) load and store through lane masks.
+template <int MR, int ROWS>
 __attribute__((target("avx512f,avx2,fma"))) void ukr_avx512_rows(i64 kc, const float* __restrict A, const float* __restrict B, i64 ldb,
                                                                  float* C, i64 ldc, bool acc, int mr, int nr) {
   __m512 c[ROWS][2];
@@ -361,31 +363,31 @@ __attribute__((target("avx512f,avx2,fma"))) void ukr_avx512_rows(i64 kc, const f
     for (int u = 0; u < 4; u++) {
       const __m512 b0 = _mm512_loadu_ps(B + ldb * u);
       const __m512 b1 = _mm512_loadu_ps(B + ldb * u + 16);
-#pragma GCC unroll 6
+#pragma GCC unroll 16
       for (int r = 0; r < ROWS; r++) {
-        const __m512 a = _mm512_set1_ps(A[6 * u + r]);
+        const __m512 a = _mm512_set1_ps(A[MR * u + r]);
         c[r][0] = _mm512_fmadd_ps(a, b0, c[r][0]);
         c[r][1] = _mm512_fmadd_ps(a, b1, c[r][1]);
       }
     }
-    A += 24;
+    A += 4 * MR;
     B += 4 * ldb;
   }
   for (; k < kc; k++) {
     const __m512 b0 = _mm512_loadu_ps(B);
     const __m512 b1 = _mm512_loadu_ps(B + 16);
-#pragma GCC unroll 6
+#pragma GCC unroll 16
     for (int r = 0; r < ROWS; r++) {
       const __m512 a = _mm512_set1_ps(A[r]);
       c[r][0] = _mm512_fmadd_ps(a, b0, c[r][0]);
       c[r][1] = _mm512_fmadd_ps(a, b1, c[r][1]);
     }
-    A += 6;
+    A += MR;
     B += ldb;
   }
   const __mmask16 m0 = nr >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nr) - 1);
   const __mmask16 m1 = nr >= 32 ? (__mmask16)0xFFFF : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : (__mmask16)0;
-#pragma GCC unroll 6
+#pragma GCC unroll 16
   for (int r = 0; r < ROWS; r++) {
     if (r >= mr) break;
     float* cr = C + r * ldc;
@@ -399,15 +401,17 @@ __attribute__((target("avx512f,avx2,fma"))) void ukr_avx512_rows(i64 kc, const f
   }
 }
 
-void ukr_avx512_6x32(i64 kc, const float* A, const float* B, i64 ldb, float* C, i64 ldc, bool acc, int mr, int nr) {
-  switch (mr) {
-    case 1: return ukr_avx512_rows<1>(kc, A, B, ldb, C, ldc, acc, mr, nr);
-    case 2: return ukr_avx512_rows<2>(kc, A, B, ldb, C, ldc, acc, mr, nr);
-    case 3: return ukr_avx512_rows<3>(kc, A, B, ldb, C, ldc, acc, mr, nr);
-    case 4: return ukr_avx512_rows<4>(kc, A, B, ldb, C, ldc, acc, mr, nr);
-    case 5: return ukr_avx512_rows<5>(kc, A, B, ldb, C, ldc, acc, mr, nr);
-    default: return ukr_avx512_rows<6>(kc, A, B, ldb, C, ldc, acc, mr, nr);
-  }
+// Dispatches on the rows a panel actually has (partial panels skip the FMAs of missing rows).
+template <int MR, int... R>
+void ukr_avx512_dispatch(std::integer_sequence<int, R...>, i64 kc, const float* A, const float* B, i64 ldb, float* C, i64 ldc, bool acc,
+                         int mr, int nr) {
+  using Fn = void (*)(i64, const float*, const float*, i64, float*, i64, bool, int, int);
+  static constexpr Fn table[] = {ukr_avx512_rows<MR, R + 1>...};
+  table[std::min(mr, MR) - 1](kc, A, B, ldb, C, ldc, acc, mr, nr);
+}
+
+template <int MR> void ukr_avx512(i64 kc, const float* A, const float* B, i64 ldb, float* C, i64 ldc, bool acc, int mr, int nr) {
+  ukr_avx512_dispatch<MR>(std::make_integer_sequence<int, MR>{}, kc, A, B, ldb, C, ldc, acc, mr, nr);
 }
 
 // Picks the kernel for the rows a panel actually has.
@@ -621,7 +625,7 @@ void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb
 
 bool use_avx2() { return AVX2; }
 
-const char* sgemm_kernel_name() { return AVX512 ? "avx512 6x32" : AVX2 ? "avx2-fma 6x16" : "portable 6x16"; }
+const char* sgemm_kernel_name() { return AVX512 ? "avx512 12x32" : AVX2 ? "avx2-fma 6x16" : "portable 6x16"; }
 
 void sgemm(i64 M, i64 N, i64 K, const float* A, i64 rsa, i64 csa, const float* B, i64 rsb, i64 csb, float* C, i64 ldc, bool accumulate,
            int threads) {
@@ -629,7 +633,7 @@ void sgemm(i64 M, i64 N, i64 K, const float* A, i64 rsa, i64 csa, const float* B
 #if TN_X86_KERNELS
   // With a short K the wider tile's setup and masked edges outweigh its width (conv1 of the MNIST
   // convnet, K = 9: 12.5 us per image with AVX-512, 9.0 with AVX2).
-  if (AVX512 && K >= 32) return gemm<float, 6, 32, 144, 256, 4096>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr_avx512_6x32);
+  if (AVX512 && K >= 32) return gemm<float, 12, 32, 192, 256, 4096>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr_avx512<12>);
   if (AVX2) ukr = ukr_avx2_6x16;
 #endif
   gemm<float, 6, 16, 144, 256, 4096>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr);
