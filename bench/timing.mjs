@@ -11,6 +11,7 @@ export const DEFAULT_PLAN = Object.freeze({
   budgetSeconds: 2, // stop sampling after this long, once minSamples are taken
   slowCallSeconds: 0.5, // a first call slower than this skips further warmup...
   slowMinSamples: 3, // ...and needs only this many samples (one call each)
+  rounds: 3, // rounds alternating between the peers, sharing the samples and budget above
 });
 
 export const QUICK_PLAN = Object.freeze({
@@ -21,6 +22,7 @@ export const QUICK_PLAN = Object.freeze({
   budgetSeconds: 0.5,
   slowCallSeconds: 0.25,
   slowMinSamples: 1,
+  rounds: 1,
 });
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;

@@ -59,42 +59,74 @@ for (const peer of PEERS) {
 const active = peers.filter((p) => p.available);
 
 // ---- measurements ----
+// Each case is measured in `plan.rounds` rounds that alternate between the peers (the order
+// reverses every other round: A B C, C B A, A B C), each round with its share of the sample
+// budget, and a peer's samples from all rounds are pooled. On a machine whose speed drifts over
+// minutes (a shared virtual machine), peers measured one after the other would otherwise be
+// compared under different conditions.
+/** `plan` with its sample counts and time budget divided between `rounds` rounds. */
+function roundPlan(plan, rounds) {
+  if (rounds <= 1) return plan;
+  return {
+    ...plan,
+    minSamples: Math.max(2, Math.ceil(plan.minSamples / rounds)),
+    maxSamples: Math.max(2, Math.ceil(plan.maxSamples / rounds)),
+    budgetSeconds: plan.budgetSeconds / rounds,
+    slowMinSamples: Math.max(1, Math.ceil(plan.slowMinSamples / rounds)),
+  };
+}
+
+/** Seconds-per-op samples of one round of `kase` on peer `p`, or null when it does not support it. */
+async function sampleRound(p, kase, perRound) {
+  if (typeof p.peer.measure === 'function') return (await p.peer.measure(kase, perRound))?.samples ?? null;
+  const prep = p.peer.prepare(kase);
+  if (!prep) return null;
+  try {
+    return measure(prep.fn, perRound, prep.opsPerCall ?? 1).samples;
+  } finally {
+    prep.cleanup?.();
+  }
+}
+
 const results = [];
+const rounds = Math.max(1, plan.rounds ?? 1);
+const perRound = roundPlan(plan, rounds);
 for (const kase of cases) {
   const row = { case: kase, results: {} };
-  for (const p of active) {
-    let r;
-    try {
-      let samples = null;
-      if (typeof p.peer.measure === 'function') {
-        samples = (await p.peer.measure(kase, plan))?.samples ?? null;
-      } else {
-        const prep = p.peer.prepare(kase);
-        if (prep) {
-          try {
-            samples = measure(prep.fn, plan, prep.opsPerCall ?? 1).samples;
-          } finally {
-            prep.cleanup?.();
-          }
-        }
+  const pooled = new Map(active.map((p) => [p.id, []]));
+  const failed = new Map();
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? active : [...active].reverse();
+    for (const p of order) {
+      if (failed.has(p.id) || pooled.get(p.id) === null) continue;
+      try {
+        const samples = await sampleRound(p, kase, perRound);
+        if (samples === null) pooled.set(p.id, null);
+        else pooled.get(p.id).push(...samples);
+      } catch (e) {
+        failed.set(p.id, String(e?.message ?? e));
       }
-      if (samples === null) r = { unsupported: true };
-      else {
-        const sec = median(samples);
-        r = {
-          value: kase.metric(sec),
-          medianSecondsPerOp: sec,
-          minSecondsPerOp: Math.min(...samples),
-          maxSecondsPerOp: Math.max(...samples),
-          samples: samples.length,
-        };
-      }
-    } catch (e) {
-      r = { error: String(e?.message ?? e) };
+      globalThis.gc?.();
     }
-    globalThis.gc?.();
+  }
+  for (const p of active) {
+    const samples = pooled.get(p.id);
+    let r;
+    if (failed.has(p.id)) r = { error: failed.get(p.id) };
+    else if (samples === null) r = { unsupported: true };
+    else {
+      const sec = median(samples);
+      r = {
+        value: kase.metric(sec),
+        medianSecondsPerOp: sec,
+        minSecondsPerOp: Math.min(...samples),
+        maxSecondsPerOp: Math.max(...samples),
+        samples: samples.length,
+        rounds,
+      };
+    }
     row.results[p.id] = r;
-    log(`${kase.id.padEnd(20)} ${p.id.padEnd(12)} ${r.error ? `error: ${r.error}` : r.unsupported ? 'unsupported' : `${fmt(r.value)} ${kase.unit} (${r.samples} samples)`}`);
+    log(`${kase.id.padEnd(20)} ${p.id.padEnd(12)} ${r.error ? `error: ${r.error}` : r.unsupported ? 'unsupported' : `${fmt(r.value)} ${kase.unit} (${r.samples} samples in ${rounds} round${rounds === 1 ? '' : 's'})`}`);
   }
   // speedup of the case's subject against every other peer: their time / subject time
   row.subject = kase.subject ?? SUBJECT;
@@ -151,7 +183,7 @@ const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.pad
 console.log('');
 console.log(`Tessera benchmarks: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${args.quick ? 'quick plan' : 'default plan'}`);
 for (const p of peers) console.log(`  ${p.id.padEnd(12)} ${p.available ? p.label : `skipped: ${p.reason}`}`);
-console.log('Medians over repeated runs after warmup; speedup = peer time / subject time (> 1: the subject is faster).');
+console.log(`Medians over repeated runs after warmup, taken in ${rounds} round${rounds === 1 ? '' : 's'} that alternate between the peers; speedup = peer time / subject time (> 1: the subject is faster).`);
 console.log('');
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));

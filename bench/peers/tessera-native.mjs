@@ -123,7 +123,7 @@ export default {
     const info = native.nativeInfo();
     const version = require(new URL('package.json', pkg('backend-native')).pathname).version;
     return {
-      label: `@tessera/backend-native ${version} (${info.simd}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`,
+      label: `@tessera/backend-native ${version} (${info.simd}, SGEMM ${info.gemmKernel}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`,
       info: { simd: info.simd, gemmKernel: info.gemmKernel, threads: info.threads },
     };
   },
