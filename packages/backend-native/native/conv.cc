@@ -172,6 +172,18 @@ void gemm_t(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 r
   else dgemm(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, acc, threads);
 }
 
+// A column buffer of at least n elements for the calling thread, kept between calls (a fresh one
+// per call would be zero-filled and page-faulted in each time).
+template <class T> T* column_buffer(i64 n) {
+  thread_local std::vector<T> buf;
+  if ((i64)buf.size() < n) buf.resize((size_t)n);
+  return buf.data();
+}
+
+// Chunks of images per thread: the threads claim chunks as they go, so a thread slowed down by
+// another process does not hold the others up at the end.
+constexpr i64 CHUNKS_PER_THREAD = 4;
+
 // Runs body(n, threads_for_gemm, scratch) for every image, split between threads when the batch
 // is large enough; otherwise image by image with threaded GEMMs.
 template <class T, class F> void for_images(const ConvParams& p, i64 scratch_elems, F&& body) {
@@ -179,20 +191,21 @@ template <class T, class F> void for_images(const ConvParams& p, i64 scratch_ele
   const double per_image = 2.0 * (double)p.O * (double)p.Kg() * (double)p.P();
   const bool by_image = threads > 1 && p.N >= threads && (p.N >= 4 * threads || per_image < (1 << 23));
   if (by_image) {
-    parallel_for(p.N, 1, [&](i64 b, i64 e) {
-      std::vector<T> scratch((size_t)scratch_elems);
-      for (i64 n = b; n < e; n++) body(n, 1, scratch.data(), b);
+    const int tasks = (int)std::min<i64>(p.N, (i64)threads * CHUNKS_PER_THREAD);
+    parallel_tasks(tasks, [&](int t) {
+      T* scratch = column_buffer<T>(scratch_elems);
+      for (i64 n = p.N * t / tasks; n < p.N * (t + 1) / tasks; n++) body(n, 1, scratch);
     });
   } else {
-    std::vector<T> scratch((size_t)scratch_elems);
-    for (i64 n = 0; n < p.N; n++) body(n, 0, scratch.data(), i64(0));
+    T* scratch = column_buffer<T>(scratch_elems);
+    for (i64 n = 0; n < p.N; n++) body(n, 0, scratch);
   }
 }
 
 template <class T> void conv_forward(const ConvParams& p, const T* x, const T* w, const T* bias, T* y) {
   const i64 P = p.P(), Kg = p.Kg(), Og = p.Og(), Cg = p.Cg();
   const bool direct = p.pointwise();
-  for_images<T>(p, direct ? 0 : Kg * P, [&](i64 n, int threads, T* col, i64) {
+  for_images<T>(p, direct ? 0 : Kg * P, [&](i64 n, int threads, T* col) {
     for (i64 g = 0; g < p.groups; g++) {
       const T* xg = x + (n * p.C + g * Cg) * p.H * p.W;
       const T* b = xg;
@@ -215,7 +228,7 @@ template <class T> void conv_forward(const ConvParams& p, const T* x, const T* w
 template <class T> void conv_backward_input(const ConvParams& p, const T* dy, const T* w, T* dx) {
   const i64 P = p.P(), Kg = p.Kg(), Og = p.Og(), Cg = p.Cg();
   const bool direct = p.pointwise();
-  for_images<T>(p, direct ? 0 : Kg * P, [&](i64 n, int threads, T* dcol, i64) {
+  for_images<T>(p, direct ? 0 : Kg * P, [&](i64 n, int threads, T* dcol) {
     for (i64 g = 0; g < p.groups; g++) {
       T* dxg = dx + (n * p.C + g * Cg) * p.H * p.W;
       const T* dyg = dy + (n * p.O + g * Og) * P;
@@ -242,32 +255,35 @@ template <class T> inline double row_sum(const T* r, i64 P) {
   return (double)(((part[0] + part[1]) + (part[2] + part[3])) + ((part[4] + part[5]) + (part[6] + part[7]))) + (double)rest;
 }
 
+// dW_g = sum over images of dy_g @ col^T, computed transposed (dW_g^T += col @ dy_g^T: the long
+// operand, col, is then packed along its contiguous rows; 15% faster for the MNIST convnet's
+// conv2) into one private [groups, Kg, Og] buffer per thread, summed and transposed at the end.
 template <class T> void conv_backward_weight(const ConvParams& p, const T* x, const T* dy, T* dw, T* db) {
   const i64 P = p.P(), Kg = p.Kg(), Og = p.Og(), Cg = p.Cg();
   const bool direct = p.pointwise();
   const i64 wsize = p.O * Kg;
   const int threads = num_threads();
   const bool by_image = threads > 1 && p.N >= threads;
+  // One part per thread, each summing into its own buffer (finer chunks, as in for_images, were
+  // 10% slower here: every chunk brings its own accumulator through the cache).
   const int parts = by_image ? (int)std::min<i64>(threads, p.N) : 1;
-  // Thread t accumulates into its own dW (part 0 into dw itself), summed at the end.
-  std::vector<std::vector<T>> priv((size_t)(parts - 1), std::vector<T>((size_t)wsize, T(0)));
+  std::vector<std::vector<T>> acc_t((size_t)parts, std::vector<T>((size_t)wsize, T(0)));
   // The bias gradient (row sums of dy per channel, in double) per part, taken image by image
   // right after that image's GEMM has read its rows of dy (still in cache).
   std::vector<std::vector<double>> bsum(db ? (size_t)parts : 0, std::vector<double>((size_t)p.O, 0.0));
-  std::fill(dw, dw + wsize, T(0));
   auto images = [&](int part, i64 b, i64 e, int gemm_threads) {
-    T* acc = part == 0 ? dw : priv[(size_t)part - 1].data();
-    std::vector<T> col(direct ? 0 : (size_t)(Kg * P));
+    T* acc = acc_t[(size_t)part].data();
+    T* col = column_buffer<T>(direct ? 0 : Kg * P);
     for (i64 n = b; n < e; n++)
       for (i64 g = 0; g < p.groups; g++) {
         const T* xg = x + (n * p.C + g * Cg) * p.H * p.W;
         const T* c = xg;
         if (!direct) {
-          im2col(xg, p, col.data());
-          c = col.data();
+          im2col(xg, p, col);
+          c = col;
         }
         const T* dyg = dy + (n * p.O + g * Og) * P;
-        gemm_t<T>(Og, Kg, P, dyg, P, 1, c, 1, P, acc + g * Og * Kg, Kg, true, gemm_threads);
+        gemm_t<T>(Kg, Og, P, c, P, 1, dyg, 1, P, acc + g * Kg * Og, Og, true, gemm_threads);
         if (db) {
           double* bs = bsum[(size_t)part].data() + g * Og;
           for (i64 o = 0; o < Og; o++) bs[o] += row_sum(dyg + o * P, P);
@@ -276,8 +292,14 @@ template <class T> void conv_backward_weight(const ConvParams& p, const T* x, co
   };
   if (parts > 1) parallel_tasks(parts, [&](int t) { images(t, p.N * t / parts, p.N * (t + 1) / parts, 1); });
   else images(0, 0, p.N, 0);
-  for (auto& q : priv)
-    for (i64 i = 0; i < wsize; i++) dw[i] += q[(size_t)i];
+  for (i64 g = 0; g < p.groups; g++)
+    for (i64 o = 0; o < Og; o++)
+      for (i64 k = 0; k < Kg; k++) {
+        const i64 src = (g * Kg + k) * Og + o;
+        T s = acc_t[0][(size_t)src];
+        for (int t = 1; t < parts; t++) s += acc_t[(size_t)t][(size_t)src];
+        dw[(g * Og + o) * Kg + k] = s;
+      }
   if (db)
     for (i64 o = 0; o < p.O; o++) {
       double s = 0;

@@ -239,6 +239,9 @@ describe('conv2d', () => {
     { N: 3, C: 2, H: 10, W: 10, O: 3, kh: 3, kw: 3, s: [1, 2], p: [2, 1], d: [2, 2], g: 1 },
     { N: 2, C: 6, H: 5, W: 5, O: 6, kh: 1, kw: 1, s: [1, 1], p: [0, 0], d: [1, 1], g: 3 },
     { N: 5, C: 1, H: 12, W: 12, O: 8, kh: 5, kw: 5, s: [1, 1], p: [2, 2], d: [1, 1], g: 1 },
+    // rows longer than 16 columns (im2col's bulk copy) and shorter than 4 after padding
+    { N: 2, C: 2, H: 6, W: 21, O: 3, kh: 3, kw: 3, s: [1, 1], p: [1, 1], d: [1, 1], g: 1 },
+    { N: 2, C: 2, H: 5, W: 3, O: 2, kh: 2, kw: 2, s: [1, 1], p: [0, 0], d: [1, 1], g: 1 },
     // large enough for the threaded paths
     { N: 8, C: 16, H: 14, W: 14, O: 32, kh: 3, kw: 3, s: [1, 1], p: [1, 1], d: [1, 1], g: 1 },
   ];
@@ -259,6 +262,11 @@ describe('conv2d', () => {
       const { gradWeight, gradBias } = nat.conv2dBackwardWeight(x, dy, w.shape, { ...opts, bias: true });
       expectClose(vals(gradWeight), g.dw, 'conv2dBackwardWeight', 1e-4, tol * Math.sqrt(c.N * ref.OH * ref.OW));
       expectClose(vals(gradBias!), g.db, 'conv2d bias gradient', 1e-4, 1e-3);
+      // float64 runs the same kernels with 4-lane rows (im2col's short-row copies differ)
+      const [x64, w64, dy64] = [x, w, dy].map((t) => t.to('float64'));
+      expectClose(vals(nat.conv2d(x64, w64, null, opts)), ref.y.map((v, i) => v - vals(b)[Math.floor(i / (ref.OH * ref.OW)) % c.O]!), 'conv2d float64', 1e-9, 1e-9);
+      expectClose(vals(nat.conv2dBackwardInput(dy64, w64, x.shape, opts)), g.dx, 'conv2dBackwardInput float64', 1e-9, 1e-9);
+      expectClose(vals(nat.conv2dBackwardWeight(x64, dy64, w.shape, opts).gradWeight), g.dw, 'conv2dBackwardWeight float64', 1e-9, 1e-9);
     });
   });
 
