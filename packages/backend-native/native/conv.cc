@@ -167,9 +167,19 @@ template <class T> void col2im(const T* col, const ConvParams& p, T* dx) {
 }
 
 template <class T>
-void gemm_t(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool acc, int threads) {
-  if constexpr (std::is_same_v<T, float>) sgemm(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, acc, threads);
-  else dgemm(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, acc, threads);
+void gemm_t(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool acc, int threads,
+            const PackedA<T>* packed = nullptr) {
+  if constexpr (std::is_same_v<T, float>) sgemm(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, acc, threads, packed);
+  else dgemm(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, acc, threads, packed);
+}
+
+// The weights of every group packed once per call, for the per-image products (A operand
+// [rows, K] at w + g * group_stride with strides rsa, csa).
+template <class T>
+std::vector<PackedA<T>> pack_weights(const ConvParams& p, const T* w, i64 rows, i64 K, i64 rsa, i64 csa, i64 group_stride) {
+  std::vector<PackedA<T>> packed((size_t)p.groups);
+  for (i64 g = 0; g < p.groups; g++) pack_a_once(rows, K, w + g * group_stride, rsa, csa, packed[(size_t)g]);
+  return packed;
 }
 
 // A column buffer of at least n elements for the calling thread, kept between calls (a fresh one
@@ -205,6 +215,7 @@ template <class T, class F> void for_images(const ConvParams& p, i64 scratch_ele
 template <class T> void conv_forward(const ConvParams& p, const T* x, const T* w, const T* bias, T* y) {
   const i64 P = p.P(), Kg = p.Kg(), Og = p.Og(), Cg = p.Cg();
   const bool direct = p.pointwise();
+  const auto packed = pack_weights(p, w, Og, Kg, Kg, 1, Og * Kg);
   for_images<T>(p, direct ? 0 : Kg * P, [&](i64 n, int threads, T* col) {
     for (i64 g = 0; g < p.groups; g++) {
       const T* xg = x + (n * p.C + g * Cg) * p.H * p.W;
@@ -214,7 +225,7 @@ template <class T> void conv_forward(const ConvParams& p, const T* x, const T* w
         b = col;
       }
       T* yg = y + (n * p.O + g * Og) * P;
-      gemm_t<T>(Og, P, Kg, w + g * Og * Kg, Kg, 1, b, P, 1, yg, P, false, threads);
+      gemm_t<T>(Og, P, Kg, w + g * Og * Kg, Kg, 1, b, P, 1, yg, P, false, threads, &packed[(size_t)g]);
       if (bias)
         for (i64 o = 0; o < Og; o++) {
           const T v = bias[g * Og + o];
@@ -228,15 +239,16 @@ template <class T> void conv_forward(const ConvParams& p, const T* x, const T* w
 template <class T> void conv_backward_input(const ConvParams& p, const T* dy, const T* w, T* dx) {
   const i64 P = p.P(), Kg = p.Kg(), Og = p.Og(), Cg = p.Cg();
   const bool direct = p.pointwise();
+  const auto packed = pack_weights(p, w, Kg, Og, 1, Kg, Og * Kg);
   for_images<T>(p, direct ? 0 : Kg * P, [&](i64 n, int threads, T* dcol) {
     for (i64 g = 0; g < p.groups; g++) {
       T* dxg = dx + (n * p.C + g * Cg) * p.H * p.W;
       const T* dyg = dy + (n * p.O + g * Og) * P;
       const T* wg = w + g * Og * Kg;
       if (direct) {
-        gemm_t<T>(Kg, P, Og, wg, 1, Kg, dyg, P, 1, dxg, P, false, threads);
+        gemm_t<T>(Kg, P, Og, wg, 1, Kg, dyg, P, 1, dxg, P, false, threads, &packed[(size_t)g]);
       } else {
-        gemm_t<T>(Kg, P, Og, wg, 1, Kg, dyg, P, 1, dcol, P, false, threads);
+        gemm_t<T>(Kg, P, Og, wg, 1, Kg, dyg, P, 1, dcol, P, false, threads, &packed[(size_t)g]);
         std::fill(dxg, dxg + Cg * p.H * p.W, T(0));
         col2im(dcol, p, dxg);
       }

@@ -443,11 +443,21 @@ inline i64 balanced_kc(i64 K, i64 KC) {
 // copying it costs more than the strided reads (the last, partial panel is still packed).
 constexpr i64 DIRECT_B_MAX_M = 96;
 
+// A packed whole, K block after K block: block pc at out + pc * mpad, its rows in MR-row panels
+// (row i of the block at + i * kc), as gemm_serial reads it.
+template <class T, int MR, int KC> void pack_a_whole(i64 M, i64 K, const T* A, i64 rsa, i64 csa, T* out) {
+  const i64 mpad = (M + MR - 1) / MR * MR;
+  const i64 kb = balanced_kc(K, KC);
+  for (i64 pc = 0; pc < K; pc += kb) pack_a<T, MR>(M, std::min<i64>(kb, K - pc), A + pc * csa, rsa, csa, out + pc * mpad);
+}
+
+// `apre`: A already packed by pack_a_whole, or null.
 template <class T, int MR, int NR, int MC, int KC, int NC>
 void gemm_serial(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool accumulate,
-                 Ukr<T> ukr) {
+                 Ukr<T> ukr, const T* apre = nullptr) {
+  const i64 mpad = (M + MR - 1) / MR * MR;
   const bool direct = csb == 1 && M <= DIRECT_B_MAX_M;
-  T* ap = scratch<T>(0, (size_t)MC * KC);
+  T* ap = apre ? nullptr : scratch<T>(0, (size_t)MC * KC);
   T* bp = scratch<T>(1, (size_t)KC * (size_t)(direct ? NR : std::min<i64>(NC, (N + NR - 1) / NR * NR)));
   const i64 kb = balanced_kc(K, KC);
   for (i64 jc = 0; jc < N; jc += NC) {
@@ -464,7 +474,8 @@ void gemm_serial(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, 
       const bool acc = accumulate || pc > 0;
       for (i64 ic = 0; ic < M; ic += MC) {
         const i64 mc = std::min<i64>(MC, M - ic);
-        pack_a<T, MR>(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ap);
+        const T* a = apre ? apre + pc * mpad + ic * kc : ap;
+        if (!apre) pack_a<T, MR>(mc, kc, A + ic * rsa + pc * csa, rsa, csa, ap);
         for (i64 jr = 0; jr < nc; jr += NR) {
           const int nr = (int)std::min<i64>(NR, nc - jr);
           const T* bpanel;
@@ -478,7 +489,7 @@ void gemm_serial(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, 
           }
           for (i64 ir = 0; ir < mc; ir += MR) {
             const int mr = (int)std::min<i64>(MR, mc - ir);
-            ukr(kc, ap + ir * kc, bpanel, ldb, C + (ic + ir) * ldc + jc + jr, ldc, acc, mr, nr);
+            ukr(kc, a + ir * kc, bpanel, ldb, C + (ic + ir) * ldc + jc + jr, ldc, acc, mr, nr);
           }
         }
       }
@@ -561,7 +572,7 @@ void gemm_small_m_parallel(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, co
 
 template <class T, int MR, int NR, int MC, int KC, int NC>
 void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool accumulate,
-          int threads, Ukr<T> ukr) {
+          int threads, Ukr<T> ukr, const PackedA<T>* packed) {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!accumulate)
@@ -618,7 +629,15 @@ void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb
   }
   if (M == 1) return gemv_rows<T>(N, K, A, csa, B, rsb, csb, C, accumulate);
   if (N == 1) return gemv_cols<T>(M, K, A, rsa, csa, B, rsb, C, ldc, accumulate);
-  gemm_serial<T, MR, NR, MC, KC, NC>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, ukr);
+  const bool use_packed = packed && packed->M == M && packed->K == K && packed->mr == MR && packed->kc == KC && packed->a == A &&
+                          packed->rsa == rsa && packed->csa == csa;
+  gemm_serial<T, MR, NR, MC, KC, NC>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, ukr, use_packed ? packed->data.data() : nullptr);
+}
+
+template <class T, int MR, int KC> void pack_into(i64 M, i64 K, const T* A, i64 rsa, i64 csa, PackedA<T>& out) {
+  out.data.resize((size_t)((M + MR - 1) / MR * MR * K));
+  pack_a_whole<T, MR, KC>(M, K, A, rsa, csa, out.data.data());
+  out.M = M, out.K = K, out.mr = MR, out.kc = KC, out.a = A, out.rsa = rsa, out.csa = csa;
 }
 
 }  // namespace
@@ -627,21 +646,35 @@ bool use_avx2() { return AVX2; }
 
 const char* sgemm_kernel_name() { return AVX512 ? "avx512 12x32" : AVX2 ? "avx2-fma 6x16" : "portable 6x16"; }
 
+// The kernel configurations: sgemm and pack_a_once must agree.
+#define TN_SGEMM_AVX512 float, 12, 32, 192, 256, 4096
+#define TN_SGEMM_AVX2 float, 6, 16, 144, 256, 4096
+#define TN_DGEMM double, 4, 8, 128, 256, 2048
+
 void sgemm(i64 M, i64 N, i64 K, const float* A, i64 rsa, i64 csa, const float* B, i64 rsb, i64 csb, float* C, i64 ldc, bool accumulate,
-           int threads) {
+           int threads, const PackedA<float>* packed) {
   Ukr<float> ukr = ukr_portable<float, 6, 16>;
 #if TN_X86_KERNELS
   // With a short K the wider tile's setup and masked edges outweigh its width (conv1 of the MNIST
   // convnet, K = 9: 12.5 us per image with AVX-512, 9.0 with AVX2).
-  if (AVX512 && K >= 32) return gemm<float, 12, 32, 192, 256, 4096>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr_avx512<12>);
+  if (AVX512 && K >= 32) return gemm<TN_SGEMM_AVX512>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr_avx512<12>, packed);
   if (AVX2) ukr = ukr_avx2_6x16;
 #endif
-  gemm<float, 6, 16, 144, 256, 4096>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr);
+  gemm<TN_SGEMM_AVX2>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr, packed);
 }
 
 void dgemm(i64 M, i64 N, i64 K, const double* A, i64 rsa, i64 csa, const double* B, i64 rsb, i64 csb, double* C, i64 ldc,
-           bool accumulate, int threads) {
-  gemm<double, 4, 8, 128, 256, 2048>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr_portable<double, 4, 8>);
+           bool accumulate, int threads, const PackedA<double>* packed) {
+  gemm<TN_DGEMM>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr_portable<double, 4, 8>, packed);
 }
+
+void pack_a_once(i64 M, i64 K, const float* A, i64 rsa, i64 csa, PackedA<float>& out) {
+#if TN_X86_KERNELS
+  if (AVX512 && K >= 32) return pack_into<float, 12, 256>(M, K, A, rsa, csa, out);
+#endif
+  pack_into<float, 6, 256>(M, K, A, rsa, csa, out);
+}
+
+void pack_a_once(i64 M, i64 K, const double* A, i64 rsa, i64 csa, PackedA<double>& out) { pack_into<double, 4, 256>(M, K, A, rsa, csa, out); }
 
 }  // namespace tn
