@@ -61,7 +61,7 @@ template <class T> T* scratch(int which, size_t n) {
     size_t cap = 0;
     ~Buf() { std::free(p); }
   };
-  thread_local Buf bufs[2];
+  thread_local Buf bufs[3];
   Buf& b = bufs[which];
   size_t bytes = n * sizeof(T) + 64;
   if (b.cap < bytes) {
@@ -591,8 +591,44 @@ void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb
       });
       return;
     }
+    // A few columns and a long K (a classifier head: [64, 1600] @ [1600, 10]): packed panels
+    // would be mostly padding (10 of 32 lanes) and packing A would cost as much as the product.
+    // Dot products instead, over B's columns made contiguous (a copy of K x N elements).
+    if (AVX2 && csa == 1 && N <= 16 && K >= 64 && M >= 4) {
+      const T* bt = B;
+      i64 ldbt = csb;
+      if (rsb != 1) {
+        T* t = scratch<T>(1, (size_t)(N * K));
+        for (i64 k = 0; k < K; k++)
+          for (i64 j = 0; j < N; j++) t[j * K + k] = B[k * rsb + j * csb];
+        bt = t;
+        ldbt = K;
+      }
+      const int tasks = threads > 1 && work >= (1 << 20) ? (int)std::min<i64>(M / 4, (i64)threads * 2) : 1;
+      if (tasks <= 1) return gemm_nt_avx2(M, 0, N, K, A, rsa, bt, ldbt, C, ldc, accumulate);
+      parallel_tasks(tasks, [&](int t) {
+        const i64 i0 = M * t / tasks, i1 = M * (t + 1) / tasks;
+        gemm_nt_avx2(i1 - i0, 0, N, K, A + i0 * rsa, rsa, bt, ldbt, C + i0 * ldc, ldc, accumulate);
+      });
+      return;
+    }
   }
 #endif
+  // Tall and narrow C ([1600, 10] = x^T @ dy, a classifier head's weight gradient): computed
+  // transposed, C^T = B^T A^T, whose rows are long, into scratch, then transposed back; as is,
+  // every micro-tile would be mostly padding (10 of NR columns).
+  if (N >= 2 && N <= 16 && N < NR && M >= 8 * N && K >= 8) {
+    T* ct = scratch<T>(2, (size_t)(M * N));
+    gemm<T, MR, NR, MC, KC, NC>(N, M, K, B, csb, rsb, A, csa, rsa, ct, M, false, threads, ukr, nullptr);
+    for (i64 i = 0; i < M; i++) {
+      T* c = C + i * ldc;
+      if (accumulate)
+        for (i64 j = 0; j < N; j++) c[j] += ct[j * M + i];
+      else
+        for (i64 j = 0; j < N; j++) c[j] = ct[j * M + i];
+    }
+    return;
+  }
   // From 1M multiply-adds (about 10 us on one core) a second thread pays for its wake-up: the
   // MNIST MLP's 32x784x128 products went from 73-85 to 40-60 us with 2 threads (a threshold of
   // 4M measured no gain before the pool's workers spun between kernels).

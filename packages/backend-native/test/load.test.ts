@@ -161,7 +161,7 @@ describe.skipIf(!built)('in a fresh process (built package)', () => {
       const r = runNode(
         `
         ${AGREEMENT_PRELUDE}
-        const shapes = [[1, 3, 33], [5, 17, 31], [6, 64, 32], [7, 65, 16], [13, 1, 17], [32, 784, 128], [48, 100, 33], [50, 257, 47], [97, 513, 65], [200, 300, 257], [24, 300, 70]];
+        const shapes = [[1, 3, 33], [5, 17, 31], [6, 64, 32], [7, 65, 16], [13, 1, 17], [32, 784, 128], [48, 100, 33], [50, 257, 47], [97, 513, 65], [200, 300, 257], [24, 300, 70], [64, 1600, 10], [1600, 64, 10], [100, 9, 2], [9, 70, 16]];
         for (const [M, K, N] of shapes) {
           const a = core.randn([M, K]), b = core.randn([K, N]);
           const ref = a.to('cpu').matmul(b.to('cpu'));
