@@ -100,17 +100,28 @@ template <class T> void im2col(const T* x, const ConvParams& p, T* col) {
         const i64 n = ow1 - ow0;
         std::fill(r, r + oh0 * OW, T(0));
         r += oh0 * OW;
-        for (i64 oh = oh0; oh < oh1; oh++, r += OW) {
-          const T* xr = xc + (oh * sh - p.ph + i * p.dh) * W + dj;
-          // Rows are short (11 to 28 columns in a small convnet): no memcpy/memset calls per row.
-          // (The guards keep GCC from turning the zeroing loops into memset calls.)
-          if (ow0 > 0)
-            for (i64 ow = 0; ow < ow0; ow++) r[ow] = T(0);
-          if (sw == 1) copy_short(r + ow0, xr + ow0, n);
-          else
-            for (i64 ow = ow0; ow < ow1; ow++) r[ow] = xr[ow * sw];
-          if (ow1 < OW)
-            for (i64 ow = ow1; ow < OW; ow++) r[ow] = T(0);
+        constexpr i64 L = 32 / sizeof(T);
+        if (sw == 1 && ow0 == 0 && ow1 == OW && OW >= L && OW <= 2 * L) {
+          // The common case (stride 1, rows of 8 to 16 floats inside the input): two overlapping
+          // vector moves per row and nothing else.
+          const T* xr = xc + (oh0 * sh - p.ph + i * p.dh) * W + dj;
+          for (i64 oh = oh0; oh < oh1; oh++, r += OW, xr += sh * W) {
+            std::memcpy(r, xr, 32);
+            std::memcpy(r + OW - L, xr + OW - L, 32);
+          }
+        } else {
+          for (i64 oh = oh0; oh < oh1; oh++, r += OW) {
+            const T* xr = xc + (oh * sh - p.ph + i * p.dh) * W + dj;
+            // Short rows: no memcpy/memset calls per row (the guards keep GCC from turning the
+            // zeroing loops into memset calls).
+            if (ow0 > 0)
+              for (i64 ow = 0; ow < ow0; ow++) r[ow] = T(0);
+            if (sw == 1) copy_short(r + ow0, xr + ow0, n);
+            else
+              for (i64 ow = ow0; ow < ow1; ow++) r[ow] = xr[ow * sw];
+            if (ow1 < OW)
+              for (i64 ow = ow1; ow < OW; ow++) r[ow] = T(0);
+          }
         }
         std::fill(r, r + (OH - oh1) * OW, T(0));
         r += (OH - oh1) * OW;
