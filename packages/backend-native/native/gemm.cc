@@ -440,8 +440,11 @@ inline i64 balanced_kc(i64 K, i64 KC) {
 
 // Up to this many rows of C, B is read in place when its rows are contiguous (csb == 1) instead
 // of being packed: with few rows each B element is used by only a few micro-kernel calls, so
-// copying it costs more than the strided reads (the last, partial panel is still packed).
-constexpr i64 DIRECT_B_MAX_M = 96;
+// copying it costs more than the strided reads (the last, partial panel is still packed). With
+// the 12-row AVX-512 tile a B panel is reused by fewer tiles and its 32-float rows span three
+// cache lines: packing wins from about 48 rows (conv2 of the MNIST convnet, 64 x 121 x 288:
+// 97-110 -> 105-111 GFLOP/s).
+template <int MR> constexpr i64 direct_b_max_m() { return MR >= 12 ? 3 * MR : 96; }
 
 // A packed whole, K block after K block: block pc at out + pc * mpad, its rows in MR-row panels
 // (row i of the block at + i * kc), as gemm_serial reads it.
@@ -456,7 +459,7 @@ template <class T, int MR, int NR, int MC, int KC, int NC>
 void gemm_serial(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool accumulate,
                  Ukr<T> ukr, const T* apre = nullptr) {
   const i64 mpad = (M + MR - 1) / MR * MR;
-  const bool direct = csb == 1 && M <= DIRECT_B_MAX_M;
+  const bool direct = csb == 1 && M <= direct_b_max_m<MR>();
   T* ap = apre ? nullptr : scratch<T>(0, (size_t)MC * KC);
   T* bp = scratch<T>(1, (size_t)KC * (size_t)(direct ? NR : std::min<i64>(NC, (N + NR - 1) / NR * NR)));
   const i64 kb = balanced_kc(K, KC);
