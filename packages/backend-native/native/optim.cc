@@ -90,7 +90,7 @@ template <class T> void adam_t(const AdamHyper& h, T* p, const T* g, T* m, T* v,
   const T decay = h.decoupled ? (T)(1.0 - h.lr * h.wd) : T(1);
   // Memory-bound: threads pay off only for large parameters.
   parallel_for(n, 1 << 17, [&](i64 b, i64 e) {
-    const FlushSubnormals ftz;
+    [[maybe_unused]] const FlushSubnormals ftz;
 #if TN_X86_TARGETS
     if (use_avx2())
       return adam_loop_avx2<T>(p + b, g + b, m + b, v + b, vmax ? vmax + b : nullptr, e - b, sign, wdc, decay, (T)h.beta1, (T)h.beta2,
@@ -109,7 +109,7 @@ struct SgdHyper {
 template <class T> void sgd_t(const SgdHyper& h, T* p, const T* g, T* buf, i64 n) {
   const T lr = (T)h.lr, mom = (T)h.momentum, damp = (T)(1.0 - h.dampening), wd = (T)h.wd;
   parallel_for(n, 1 << 15, [&](i64 b, i64 e) {
-    const FlushSubnormals ftz;
+    [[maybe_unused]] const FlushSubnormals ftz;
     for (i64 i = b; i < e; i++) {
       T gi = h.maximize ? -g[i] : g[i];
       if (h.wd != 0) gi += wd * p[i];
