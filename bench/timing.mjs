@@ -12,6 +12,7 @@ export const DEFAULT_PLAN = Object.freeze({
   slowCallSeconds: 0.5, // a first call slower than this skips further warmup...
   slowMinSamples: 3, // ...and needs only this many samples (one call each)
   rounds: 3, // rounds alternating between the peers, sharing the samples and budget above
+  settleSeconds: 0.25, // pause before each measurement, so the previous peer's threads are idle
 });
 
 export const QUICK_PLAN = Object.freeze({
@@ -23,6 +24,7 @@ export const QUICK_PLAN = Object.freeze({
   slowCallSeconds: 0.25,
   slowMinSamples: 1,
   rounds: 1,
+  settleSeconds: 0.05,
 });
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;

@@ -99,6 +99,9 @@ for (const kase of cases) {
     const order = round % 2 === 0 ? active : [...active].reverse();
     for (const p of order) {
       if (failed.has(p.id) || pooled.get(p.id) === null) continue;
+      // Let the previous peer's threads go idle first (OpenBLAS's workers spin for a while after
+      // a product, and would otherwise take a core from whoever runs next).
+      await new Promise((done) => setTimeout(done, (plan.settleSeconds ?? 0) * 1000));
       try {
         const samples = await sampleRound(p, kase, perRound);
         if (samples === null) pooled.set(p.id, null);
