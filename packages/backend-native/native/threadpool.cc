@@ -13,10 +13,11 @@
 #include <sched.h>
 #endif
 // What a spinning thread does between two looks at the flag it waits for. On x86 nothing but a
-// compiler barrier, deliberately not PAUSE: under a hypervisor a loop of PAUSEs triggers
-// pause-loop exiting, and the host deschedules the spinning vCPU, so the worker then starts its
-// share of the next kernel late (on a 2-core VM a kernel that followed 100 us of JavaScript took
-// 20-45% longer, and the MNIST convnet's training step 15-17 ms instead of 12.3-12.6).
+// compiler barrier, deliberately not PAUSE (OpenBLAS's spin loops avoid it too): under a
+// hypervisor a loop of PAUSEs can trigger pause-loop exiting, and the host may then deschedule
+// the spinning vCPU, so that the worker starts its share of the next kernel late. On a noisy
+// 2-core VM, kernels that followed 100 us of JavaScript took 20-45% longer with PAUSE in one
+// measurement; later alternating runs could not separate the two from the machine's noise.
 #if defined(__aarch64__)
 #define TN_SPIN() __asm__ __volatile__("yield")
 #elif defined(__GNUC__)
