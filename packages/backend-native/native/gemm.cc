@@ -574,6 +574,29 @@ void gemm_small_m_parallel(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, co
 }
 
 template <class T, int MR, int NR, int MC, int KC, int NC>
+void gemm_shared_a(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool accumulate,
+                   int threads, Ukr<T> ukr) {
+  const i64 mpad = (M + MR - 1) / MR * MR;
+  const i64 kb = balanced_kc(K, KC);
+  T* ap = scratch<T>(2, (size_t)(mpad * K));
+  // Pack A: each thread a range of MR-row panels, for every K block.
+  const i64 panels = mpad / MR;
+  parallel_tasks(threads, [&](int t) {
+    const i64 r0 = panels * t / threads * MR, r1 = std::min<i64>(M, panels * (t + 1) / threads * MR);
+    if (r1 <= r0) return;
+    for (i64 pc = 0; pc < K; pc += kb)
+      pack_a<T, MR>(r1 - r0, std::min<i64>(kb, K - pc), A + r0 * rsa + pc * csa, rsa, csa, ap + pc * mpad + r0 * std::min<i64>(kb, K - pc));
+  });
+  const i64 npanels = (N + NR - 1) / NR;
+  const int tasks = (int)std::min<i64>(npanels, (i64)threads * 4);
+  parallel_tasks(tasks, [&](int t) {
+    const i64 j0 = npanels * t / tasks * NR, j1 = std::min<i64>(N, npanels * (t + 1) / tasks * NR);
+    if (j1 <= j0) return;
+    gemm_serial<T, MR, NR, MC, KC, NC>(M, j1 - j0, K, A, rsa, csa, B + j0 * csb, rsb, csb, C + j0, ldc, accumulate, ukr, ap);
+  });
+}
+
+template <class T, int MR, int NR, int MC, int KC, int NC>
 void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool accumulate,
           int threads, Ukr<T> ukr, const PackedA<T>* packed) {
   if (M <= 0 || N <= 0) return;
@@ -637,6 +660,12 @@ void gemm(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb
   // 4M measured no gain before the pool's workers spun between kernels).
   if (threads > 1 && work >= (1 << 20) && M <= MC && N >= 4 * NR)
     return gemm_small_m_parallel<T, MR, NR, MC, KC>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr);
+  // Large products: A packed once, shared, then column blocks claimed by the threads as they go.
+  // A static split waits for the slowest thread, and on a shared VM one core is often slowed for
+  // a while by other tenants (1024^3 halves: 7.6 and 11.2 ms side by side); with more blocks than
+  // threads the faster core takes more of them.
+  if (threads > 1 && work >= (double)(1 << 27) && M >= 2 * MR && N >= (i64)threads * 4 * NR)
+    return gemm_shared_a<T, MR, NR, MC, KC, NC>(M, N, K, A, rsa, csa, B, rsb, csb, C, ldc, accumulate, threads, ukr);
   if (threads > 1 && work >= (1 << 20) && (M >= 2 * MR || N >= 2 * NR)) {
     // A grid of tm x tn blocks of C minimising the packing each thread does.
     int best_m = 1, best_n = threads;

@@ -155,13 +155,14 @@ describe.skipIf(!built)('in a fresh process (built package)', () => {
   });
 
   // Every x86 SGEMM kernel this CPU can run (AVX-512 12x32 where present, AVX2 6x16), through
-  // partial tiles, K remainders, transposed operands, the threaded paths and batches.
+  // partial tiles, K remainders, transposed operands, the threaded paths (300 x 1500 x 301: the
+  // shared-A path of large products) and batches.
   for (const simd of ['', 'avx2']) {
     it(`the ${simd || 'default'} SGEMM kernel agrees with the CPU backend on edge shapes`, () => {
       const r = runNode(
         `
         ${AGREEMENT_PRELUDE}
-        const shapes = [[1, 3, 33], [5, 17, 31], [6, 64, 32], [7, 65, 16], [13, 1, 17], [32, 784, 128], [48, 100, 33], [50, 257, 47], [97, 513, 65], [200, 300, 257], [24, 300, 70], [64, 1600, 10], [1600, 64, 10], [100, 9, 2], [9, 70, 16]];
+        const shapes = [[1, 3, 33], [5, 17, 31], [6, 64, 32], [7, 65, 16], [13, 1, 17], [32, 784, 128], [48, 100, 33], [50, 257, 47], [97, 513, 65], [200, 300, 257], [24, 300, 70], [64, 1600, 10], [1600, 64, 10], [100, 9, 2], [9, 70, 16], [300, 1500, 301]];
         for (const [M, K, N] of shapes) {
           const a = core.randn([M, K]), b = core.randn([K, N]);
           const ref = a.to('cpu').matmul(b.to('cpu'));
