@@ -21,13 +21,17 @@ int hardware_threads();
 // another thread uses the pool, run serially on the caller. The first exception is rethrown.
 void parallel_tasks(int ntasks, const std::function<void(int)>& fn);
 
-// Splits [0, n) into at most num_threads() contiguous chunks of at least `grain` elements and runs
-// fn(begin, end) on each; a single chunk runs inline.
+// Splits [0, n) into contiguous chunks of at least `grain` elements, up to four per thread, and
+// runs fn(begin, end) on each; a single chunk runs inline. The threads claim chunks as they go, so
+// a core slowed down by another process takes fewer of them. Chunk bounds depend only on n, grain
+// and the thread count, never on timing, so results are reproducible.
 template <class F> void parallel_for(i64 n, i64 grain, F&& fn) {
   if (n <= 0) return;
   i64 chunks = grain > 0 ? n / grain : n;
   int t = num_threads();
-  if (chunks > t) chunks = t;
+  // a multiple of the thread count (an even share each when no core is slowed)
+  if (chunks > 4 * (i64)t) chunks = 4 * (i64)t;
+  else if (chunks > t) chunks = chunks / t * t;
   if (chunks <= 1) {
     fn(i64(0), n);
     return;
