@@ -447,11 +447,18 @@ inline i64 balanced_kc(i64 K, i64 KC) {
 template <int MR> constexpr i64 direct_b_max_m() { return MR >= 12 ? 3 * MR : 96; }
 
 // A packed whole, K block after K block: block pc at out + pc * mpad, its rows in MR-row panels
-// (row i of the block at + i * kc), as gemm_serial reads it.
-template <class T, int MR, int KC> void pack_a_whole(i64 M, i64 K, const T* A, i64 rsa, i64 csa, T* out) {
+// (row i of the block at + i * kc), as gemm_serial reads it. Rows [r0, r1) only (r0 a multiple
+// of MR), so that threads can share the packing.
+template <class T, int MR, int KC>
+void pack_a_whole(i64 M, i64 K, const T* A, i64 rsa, i64 csa, T* out, i64 r0 = 0, i64 r1 = -1) {
+  if (r1 < 0) r1 = M;
+  if (r1 <= r0) return;
   const i64 mpad = (M + MR - 1) / MR * MR;
   const i64 kb = balanced_kc(K, KC);
-  for (i64 pc = 0; pc < K; pc += kb) pack_a<T, MR>(M, std::min<i64>(kb, K - pc), A + pc * csa, rsa, csa, out + pc * mpad);
+  for (i64 pc = 0; pc < K; pc += kb) {
+    const i64 kc = std::min<i64>(kb, K - pc);
+    pack_a<T, MR>(r1 - r0, kc, A + r0 * rsa + pc * csa, rsa, csa, out + pc * mpad + r0 * kc);
+  }
 }
 
 // `apre`: A already packed by pack_a_whole, or null.
@@ -546,7 +553,7 @@ void gemm_small_m_parallel(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, co
   const i64 mpad = (M + MR - 1) / MR * MR;
   std::vector<T> apack((size_t)(mpad * K));
   const i64 kb = balanced_kc(K, KC);
-  for (i64 pc = 0; pc < K; pc += kb) pack_a<T, MR>(M, std::min<i64>(kb, K - pc), A + pc * csa, rsa, csa, apack.data() + pc * mpad);
+  pack_a_whole<T, MR, KC>(M, K, A, rsa, csa, apack.data());
   const i64 panels = (N + NR - 1) / NR;
   const int tasks = (int)std::min<i64>(panels, (i64)threads * 4);
   const bool direct = csb == 1;
@@ -577,15 +584,11 @@ template <class T, int MR, int NR, int MC, int KC, int NC>
 void gemm_shared_a(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B, i64 rsb, i64 csb, T* C, i64 ldc, bool accumulate,
                    int threads, Ukr<T> ukr) {
   const i64 mpad = (M + MR - 1) / MR * MR;
-  const i64 kb = balanced_kc(K, KC);
   T* ap = scratch<T>(2, (size_t)(mpad * K));
-  // Pack A: each thread a range of MR-row panels, for every K block.
+  // Pack A: each thread a range of MR-row panels.
   const i64 panels = mpad / MR;
   parallel_tasks(threads, [&](int t) {
-    const i64 r0 = panels * t / threads * MR, r1 = std::min<i64>(M, panels * (t + 1) / threads * MR);
-    if (r1 <= r0) return;
-    for (i64 pc = 0; pc < K; pc += kb)
-      pack_a<T, MR>(r1 - r0, std::min<i64>(kb, K - pc), A + r0 * rsa + pc * csa, rsa, csa, ap + pc * mpad + r0 * std::min<i64>(kb, K - pc));
+    pack_a_whole<T, MR, KC>(M, K, A, rsa, csa, ap, panels * t / threads * MR, std::min<i64>(M, panels * (t + 1) / threads * MR));
   });
   const i64 npanels = (N + NR - 1) / NR;
   const int tasks = (int)std::min<i64>(npanels, (i64)threads * 4);
