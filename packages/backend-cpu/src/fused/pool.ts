@@ -153,8 +153,8 @@ function planeOffsets(v: ArrayView): number[] {
 
 /**
  * Max pooling of `x` into `out` plus, in `idx`, the position `h * W + w` in the input plane of
- * each window's first maximum: the first NaN when there is one, and the first in-bounds tap when
- * every value read is -inf (as core's composition: argmax over -inf-padded windows).
+ * each window's maximum: the last NaN when there is one (as PyTorch, whose scan lets every NaN
+ * win), else the first maximum, and the first in-bounds tap when every value read is -inf.
  */
 export function maxPool2dWithIndicesImpl(x: ArrayView, g: PoolGeometry, out: TypedArray, idx: TypedArray): void {
   const { H, W, sH, sW, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW } = windowGeometry(x, g);
@@ -173,7 +173,6 @@ export function maxPool2dWithIndicesImpl(x: ArrayView, g: PoolGeometry, out: Typ
             if (iw < 0 || iw >= W) continue;
             const y = v[row + iw * sW]!;
             if (at < 0) at = ih * W + iw;
-            if (m !== m) continue; // the first NaN stays
             if (y > m || y !== y) {
               m = y;
               at = ih * W + iw;

@@ -188,6 +188,18 @@ export function convSuite(ctx: SuiteContext): void {
     await expectTensor(r.indices, [[[[2, 1, 4]]]]);
   });
 
+  it('maxPool2dWithIndices: a window with several NaNs points at its last NaN (PyTorch)', async () => {
+    // 2x2 stride 2 (the common fast path) and a 1x4 window with padding (the general path)
+    let r = T.maxPool2dWithIndices(tensor([[[[NaN, 1, 5, NaN], [NaN, 2, NaN, 7]]]], dev), 2);
+    await expectTensor(r.output, [[[[NaN, NaN]]]]);
+    await expectTensor(r.indices, [[[[4, 6]]]], { dtype: 'int32' });
+    r = T.maxPool2dWithIndices(tensor([[[[1, NaN, 3, NaN, NaN, 9, 2, 8]]]], dev), [1, 4], { stride: [1, 2], padding: [0, 1] });
+    await expectTensor(r.output, [[[[NaN, NaN, NaN, 9]]]]);
+    await expectTensor(r.indices, [[[[1, 4, 4, 5]]]], { dtype: 'int32' });
+    const dx = T.maxPool2dBackward(tensor([[[[1, 2, 4, 8]]]], dev), r.indices, [1, 1, 1, 8]);
+    await expectTensor(dx, [[[[0, 1, 0, 0, 6, 8, 0, 0]]]], { shape: [1, 1, 1, 8] });
+  });
+
   it('maxPool2dBackward adds the gradient at the positions (overlapping windows sum)', async () => {
     const x = tensor([[[[1, 5, 2], [3, 4, 8], [0, 9, 1]]]], dev);
     const { output, indices } = T.maxPool2dWithIndices(x, 2, { stride: 1 });

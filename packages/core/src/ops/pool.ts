@@ -163,8 +163,8 @@ function maxPoolOp(input: Tensor, g: PoolGeometry, ceilMode: boolean): Tensor {
 
 /**
  * Dispatches 'maxPool2dWithIndices': the max pooling and, as int32, the position `h * W + w` in
- * its input plane of each window's first maximum (a NaN counts as a maximum). A window whose first
- * maximum lies in the padding (every value it reads is -infinity) points at its first input cell.
+ * its input plane of each window's first maximum, or of its last NaN when it has NaNs (as PyTorch).
+ * A window whose first maximum lies in the padding (every value it reads is -infinity) points at its first input cell.
  */
 function maxPoolWithIndicesOp(input: Tensor, g: PoolGeometry, ceilMode: boolean): [Tensor, Tensor] {
   return runOp('maxPool2dWithIndices', [input], attrsOf(g, { ceilMode }), () =>
@@ -173,7 +173,12 @@ function maxPoolWithIndicesOp(input: Tensor, g: PoolGeometry, ceilMode: boolean)
       const values = contiguous(max(win, [-2, -1]));
       const taps = g.kernel[0] * g.kernel[1];
       const lead = win.shape.slice(0, -2);
-      const first = argmax(reshape(win, [...lead, taps]), -1, true); // [..., OH, OW, 1]
+      const flat = reshape(win, [...lead, taps]);
+      // PyTorch's scan lets every NaN win, so a window with NaNs points at its last one; argmax
+      // (the first maximum, or the first NaN) gives the rest.
+      const tap = arangeOn(input.backend, taps);
+      const lastNaN = max(E.where(E.isnan(flat), tap, -1), -1, true);
+      const first = E.where(E.ge(lastNaN, 0), lastNaN, argmax(flat, -1, true)); // [..., OH, OW, 1]
       // Each tap's position in the plane; padding taps get H * W, past every real position.
       const H = input.shape[input.ndim - 2]!;
       const W = input.shape[input.ndim - 1]!;
