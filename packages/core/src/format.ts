@@ -21,8 +21,9 @@ export function formatTensor(
   else if (shape.length === 0) body = fmt(data[0]!).trim();
   else body = formatDims(data, shape, 0, 0, fmt, summarise, prefix.length);
   const extras: string[] = [];
-  if (data.length === 0 && shape.length !== 1) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+  // PyTorch's order: device, size, dtype, grad
   if (device !== 'cpu') extras.push(`device='${device}'`);
+  if (data.length === 0 && shape.length !== 1) extras.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
   if (dtype !== 'float32' && dtype !== 'bool') extras.push(`dtype=${dtype}`);
   if (gradFnName) extras.push(`gradFn=<${gradFnName}>`);
   else if (requiresGrad) extras.push('requiresGrad=true');

@@ -29,6 +29,8 @@ describe('PyTorch-style printing', () => {
     expect(formatTensor(f32([]), [0, 3], 'float32', 'cpu', false)).toBe('tensor([], size=(0, 3))');
     expect(formatTensor(f32([1]), [1], 'float32', 'cpu', true)).toBe('tensor([1.], requiresGrad=true)');
     expect(formatTensor(f32([1]), [1], 'float32', 'webgpu', false, 'AddBackward')).toBe("tensor([1.], device='webgpu', gradFn=<AddBackward>)");
+    // PyTorch's order of the suffixes: device, size, dtype
+    expect(formatTensor(new Int32Array(0), [2, 0], 'int32', 'webgpu', false)).toBe("tensor([], device='webgpu', size=(2, 0), dtype=int32)");
   });
 
   it('summarises large tensors with ...', () => {

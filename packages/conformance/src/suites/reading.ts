@@ -45,6 +45,15 @@ function printed(name: string): Tensor {
   }
 }
 
+/**
+ * `print` (PyTorch's printout of a CPU tensor) as PyTorch prints it on another device: with
+ * `device='...'` right after the values, before any size and dtype.
+ */
+function onDevice(print: string, device: string): string {
+  if (device === 'cpu') return print;
+  return print.replace(/((?:, (?:size|dtype)=[^\n]*)?)\)$/, `, device='${device}'$1)`);
+}
+
 export function readingSuite(ctx: SuiteContext): void {
   const it = cases(ctx, 'reading');
 
@@ -111,13 +120,13 @@ export function readingSuite(ctx: SuiteContext): void {
 
   for (const name of Object.keys(PRINTS)) {
     it(`toString prints like PyTorch: ${name}`, () => {
-      expect(printed(name).toString()).toBe(PRINTS[name]);
+      expect(printed(name).toString()).toBe(onDevice(PRINTS[name]!, ctx.device));
     }, { skip: !ctx.syncRead || (name === 'float64' && !ctx.float64) });
   }
 
   it('toString of non-contiguous views and disposed tensors', () => {
-    expect(tensor([[1, 2], [3, 4]]).t().toString()).toBe('tensor([[1., 3.],\n        [2., 4.]])');
-    expect(arange(10).slice(0, 1, null, 4).toString()).toBe('tensor([1, 5, 9], dtype=int32)');
+    expect(tensor([[1, 2], [3, 4]]).t().toString()).toBe(onDevice('tensor([[1., 3.],\n        [2., 4.]])', ctx.device));
+    expect(arange(10).slice(0, 1, null, 4).toString()).toBe(onDevice('tensor([1, 5, 9], dtype=int32)', ctx.device));
     const d = tensor([1, 2]);
     d.dispose();
     expect(d.toString()).toBe('tensor(<disposed>, shape=[2])');
