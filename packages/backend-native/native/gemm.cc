@@ -590,10 +590,14 @@ void gemm_shared_a(i64 M, i64 N, i64 K, const T* A, i64 rsa, i64 csa, const T* B
   parallel_tasks(threads, [&](int t) {
     pack_a_whole<T, MR, KC>(M, K, A, rsa, csa, ap, panels * t / threads * MR, std::min<i64>(M, panels * (t + 1) / threads * MR));
   });
-  const i64 npanels = (N + NR - 1) / NR;
-  const int tasks = (int)std::min<i64>(npanels, (i64)threads * 4);
-  parallel_tasks(tasks, [&](int t) {
-    const i64 j0 = npanels * t / tasks * NR, j1 = std::min<i64>(N, npanels * (t + 1) / tasks * NR);
+  // Column blocks of shrinking width (a third of what is left per thread, down to two panels):
+  // wide blocks first read the shared A fewer times, and the narrow last ones even out the
+  // threads' finishing times. With eight equal blocks the threads, one often slower than the
+  // other on a shared VM, finished 1.1-1.7 ms apart at 1024^3 (of about 10 ms); 0.3-0.5 ms with
+  // these, and 3-6% faster in calls interleaved with the equal split.
+  const std::vector<i64> cut = shrinking_blocks((N + NR - 1) / NR, threads, 3, 2);
+  parallel_tasks((int)cut.size() - 1, [&](int t) {
+    const i64 j0 = cut[t] * NR, j1 = std::min<i64>(N, cut[t + 1] * NR);
     if (j1 <= j0) return;
     gemm_serial<T, MR, NR, MC, KC, NC>(M, j1 - j0, K, A, rsa, csa, B + j0 * csb, rsb, csb, C + j0, ldc, accumulate, ukr, ap);
   });

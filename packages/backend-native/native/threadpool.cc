@@ -218,4 +218,15 @@ void set_num_threads(int n) {
 
 void parallel_tasks(int ntasks, const std::function<void(int)>& fn) { pool().run(ntasks, fn); }
 
+std::vector<i64> shrinking_blocks(i64 units, int threads, int divisor, i64 min_units) {
+  std::vector<i64> cut{0};
+  const i64 share = (i64)std::max(1, threads) * std::max(1, divisor);
+  for (i64 at = 0; at < units;) {
+    const i64 size = std::min(units - at, std::max(std::max<i64>(1, min_units), (units - at + share - 1) / share));
+    at += size;
+    cut.push_back(at);
+  }
+  return cut;
+}
+
 }  // namespace tn

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <vector>
 
 #include "common.h"
 
@@ -39,5 +40,11 @@ template <class F> void parallel_for(i64 n, i64 grain, F&& fn) {
   const int c = (int)chunks;
   parallel_tasks(c, [&](int i) { fn(n * i / c, n * (i + 1) / c); });
 }
+
+// Bounds of blocks covering [0, units), claimed in order by `threads` threads: each block is
+// 1/(`divisor` * threads) of what is left, but at least `min_units` ("guided" scheduling: large
+// blocks first, small ones last, so the threads finish close together). Depends only on its
+// arguments. Returns the block starts followed by `units`.
+std::vector<i64> shrinking_blocks(i64 units, int threads, int divisor, i64 min_units);
 
 }  // namespace tn
