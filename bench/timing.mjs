@@ -11,7 +11,7 @@ export const DEFAULT_PLAN = Object.freeze({
   budgetSeconds: 2, // stop sampling after this long, once minSamples are taken
   slowCallSeconds: 0.5, // a first call slower than this skips further warmup...
   slowMinSamples: 3, // ...and needs only this many samples (one call each)
-  rounds: 3, // rounds alternating between the peers, sharing the samples and budget above
+  rounds: 5, // rounds alternating between the peers, sharing the samples and budget above
   settleSeconds: 0.25, // pause before each measurement, so the previous peer's threads are idle
 });
 

@@ -94,6 +94,7 @@ const perRound = roundPlan(plan, rounds);
 for (const kase of cases) {
   const row = { case: kase, results: {} };
   const pooled = new Map(active.map((p) => [p.id, []]));
+  const perRoundMedians = new Map(active.map((p) => [p.id, []]));
   const failed = new Map();
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? active : [...active].reverse();
@@ -105,7 +106,10 @@ for (const kase of cases) {
       try {
         const samples = await sampleRound(p, kase, perRound);
         if (samples === null) pooled.set(p.id, null);
-        else pooled.get(p.id).push(...samples);
+        else {
+          pooled.get(p.id).push(...samples);
+          perRoundMedians.get(p.id).push(median(samples));
+        }
       } catch (e) {
         failed.set(p.id, String(e?.message ?? e));
       }
@@ -126,19 +130,33 @@ for (const kase of cases) {
         maxSecondsPerOp: Math.max(...samples),
         samples: samples.length,
         rounds,
+        // each round's median, in the case's unit: shows whether one round (a slow stretch of
+        // the machine) pulled the pooled median
+        roundValues: perRoundMedians.get(p.id).map((x) => kase.metric(x)),
+        roundSecondsPerOp: perRoundMedians.get(p.id),
       };
     }
     row.results[p.id] = r;
-    log(`${kase.id.padEnd(20)} ${p.id.padEnd(12)} ${r.error ? `error: ${r.error}` : r.unsupported ? 'unsupported' : `${fmt(r.value)} ${kase.unit} (${r.samples} samples in ${rounds} round${rounds === 1 ? '' : 's'})`}`);
+    log(`${kase.id.padEnd(20)} ${p.id.padEnd(12)} ${r.error ? `error: ${r.error}` : r.unsupported ? 'unsupported' : `${fmt(r.value)} ${kase.unit} (${r.samples} samples in ${rounds} round${rounds === 1 ? '' : 's'}${rounds > 1 ? `: ${r.roundValues.map(fmt).join(' ')}` : ''})`}`);
   }
-  // speedup of the case's subject against every other peer: their time / subject time
+  // Speedup of the case's subject against every other peer: their time / subject time, paired
+  // by round (the median over rounds of that round's ratio), since the two were measured moments
+  // apart within a round; a slow stretch of the machine that catches one peer in one round then
+  // moves one ratio of several instead of a peer's pooled median. The pooled ratio is kept too.
   row.subject = kase.subject ?? SUBJECT;
   const subj = row.results[row.subject];
   row.speedups = {};
+  row.pooledSpeedups = {};
   for (const p of active) {
     const other = row.results[p.id];
     if (p.id !== row.subject && subj?.medianSecondsPerOp && other?.medianSecondsPerOp) {
-      row.speedups[p.id] = other.medianSecondsPerOp / subj.medianSecondsPerOp;
+      row.pooledSpeedups[p.id] = other.medianSecondsPerOp / subj.medianSecondsPerOp;
+      const mine = subj.roundSecondsPerOp;
+      const theirs = other.roundSecondsPerOp;
+      row.speedups[p.id] =
+        mine.length === theirs.length && mine.length > 1
+          ? median(mine.map((t, i) => theirs[i] / t))
+          : row.pooledSpeedups[p.id];
     }
   }
   const g = kase.goal;
@@ -186,7 +204,7 @@ const line = (cells) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.pad
 console.log('');
 console.log(`Tessera benchmarks: node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores), ${args.quick ? 'quick plan' : 'default plan'}`);
 for (const p of peers) console.log(`  ${p.id.padEnd(12)} ${p.available ? p.label : `skipped: ${p.reason}`}`);
-console.log(`Medians over repeated runs after warmup, taken in ${rounds} round${rounds === 1 ? '' : 's'} that alternate between the peers; speedup = peer time / subject time (> 1: the subject is faster).`);
+console.log(`Medians over repeated runs after warmup, taken in ${rounds} round${rounds === 1 ? '' : 's'} that alternate between the peers; speedup = peer time / subject time (> 1: the subject is faster)${rounds > 1 ? ", the median of the rounds' ratios" : ''}.`);
 console.log('');
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -221,6 +239,7 @@ const json = {
     goal: row.case.goal ?? null,
     results: row.results,
     speedups: row.speedups,
+    pooledSpeedups: row.pooledSpeedups,
     status: row.status || null,
   })),
   elapsedSeconds: (Date.now() - started) / 1000,
